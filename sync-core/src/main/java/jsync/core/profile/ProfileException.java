@@ -17,6 +17,13 @@ public final class ProfileException extends JsyncException {
     this.line = line;
   }
 
+  /** As {@link #ProfileException(String, int, String)}, keeping the I/O or parse failure behind it. */
+  public ProfileException(String source, int line, String message, Throwable cause) {
+    super(line > 0 ? source + ", line " + line + ": " + message : source + ": " + message, cause);
+    this.source = source;
+    this.line = line;
+  }
+
   public ProfileException(String message) {
     super(message);
     this.source = "";
