@@ -112,6 +112,10 @@ public final class ProfileLoader {
     String keyword = directive.group(1);
     boolean optional = !directive.group(2).isEmpty();
     String name = directive.group(3).strip();
+    if (name.startsWith("=")) {
+      throw new ProfileException(source, lineNo, "'" + keyword + "' is a directive: write '" + keyword
+          + directive.group(2) + " NAME' without '='");
+    }
     // Unison splits the line into words and wants exactly two, so names cannot hold spaces.
     if (name.isEmpty() || name.chars().anyMatch(Character::isWhitespace)) {
       throw new ProfileException(source, lineNo, "malformed " + keyword + " directive: expected '"
