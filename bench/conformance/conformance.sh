@@ -80,7 +80,7 @@ SCENARIOS=(
   mod_a_chmod_b touch_a file_to_dir_a file_to_dir_a_mod_b file_to_link_a
   # 3. directories
   dir_create_a dir_delete_a dir_del_a_mod_b dir_del_a_add_b dir_rename_a
-  file_rename_a dir_to_file_a dir_chmod_a
+  file_rename_a dir_to_file_a dir_chmod_a dir_chmod_both_diff
   # 4. symlinks
   link_create_a link_create_dangling_a link_retarget_a link_retarget_both
   link_delete_a link_to_file_a
@@ -103,7 +103,7 @@ SCENARIOS=(
   # 7. exit codes, failures, problems
   fail_dest_dir_unwritable fail_dest_file_unwritable_dir conflict_and_failure
   unreadable_new_file_a unreadable_modified_file_a unreadable_dir_a
-  unreadable_file_a_unchanged
+  unreadable_file_a_unchanged unreadable_file_in_new_dir_a
   # 8. ignore
   ignore_one_side ignore_both_sides_differ ignore_added_for_archived
   ignore_added_for_archived_deleted_a ignore_name_glob ignore_dir_path
@@ -302,6 +302,12 @@ sc_dir_chmod_a() { case $1 in
   meta) DESC="after sync: chmod 700 dir d in a"; SHOW_MODE=1 ;;
   setup) base_d; chmod 755 a/d b/d ;;
   change) chmod 700 a/d ;;
+esac; }
+
+sc_dir_chmod_both_diff() { case $1 in
+  meta) DESC="after sync: chmod dir d 700 in a, 750 in b (conflict)"; SHOW_MODE=1 ;;
+  setup) base_d; chmod 755 a/d b/d ;;
+  change) chmod 700 a/d; chmod 750 b/d ;;
 esac; }
 
 # --- 4. symlinks -------------------------------------------------------------
@@ -617,6 +623,13 @@ sc_unreadable_file_a_unchanged() { case $1 in
         AS_NOBODY=1; SHOW_MODE=1 ;;
   setup) base_f ;;
   change) chmod 000 a/f ;;
+esac; }
+
+sc_unreadable_file_in_new_dir_a() { case $1 in
+  meta) DESC="as nobody: new dir n/ in a with n/ok readable and n/secret mode 000"
+        AS_NOBODY=1; SHOW_MODE=1 ;;
+  setup) base_f ;;
+  change) put a/n/ok "ok" "$T1"; put a/n/secret "secret" "$T1"; chmod 000 a/n/secret ;;
 esac; }
 
 # --- 8. ignore ---------------------------------------------------------------
