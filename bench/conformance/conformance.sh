@@ -109,7 +109,7 @@ SCENARIOS=(
   ignore_added_for_archived_deleted_a ignore_name_glob ignore_dir_path
   # 9. times
   times_propagate times_touch_a times_touch_both_diff times_touch_both_same
-  times_without_flag_touch_a times_first_sync_copy
+  times_without_flag_touch_a times_first_sync_copy times_mod_both_same_diff_mtime
   # 10. mountpoint
   mountpoint_ok mountpoint_missing_b mountpoint_missing_b_first_sync
   mountpoint_missing_both
@@ -702,6 +702,13 @@ sc_times_first_sync_copy() { case $1 in
   meta) DESC="-times on first sync: file only in a (mtime T1) copied with its mtime"
         FIRST=0; FLAGS=(-times); SHOW_MTIME=1 ;;
   setup) put a/f "f" "$T1"; mkd b ;;
+esac; }
+
+sc_times_mod_both_same_diff_mtime() { case $1 in
+  meta) DESC="-times: f modified identically in a (mtime T1) and b (mtime T2)"
+        FIRST_FLAGS=(-times); FLAGS=(-times); SHOW_MTIME=1 ;;
+  setup) base_f ;;
+  change) put a/f "same-v1" "$T1"; put b/f "same-v1" "$T2" ;;
 esac; }
 
 # --- 10. mountpoint ----------------------------------------------------------
