@@ -92,7 +92,7 @@ SCENARIOS=(
   prefer_newer_times_dir_del_mod prefer_a_one_sided_b force_a_only_b_changed
   force_a_b_created force_a_b_deleted force_newer force_newer_times
   force_newer_times_one_sided_old_mtime prefer_newer_times_one_sided_old_mtime
-  force_older_times_one_sided force_newer_times_b_deleted
+  force_older_times_one_sided force_newer_copy_mtime force_newer_times_b_deleted
   force_newer_times_b_created force_older_times_b_deleted prefer_newer_b_newer
   prefer_older_times_equal_mtime prefer_newer_times_equal_mtime_a_longer
   prefer_newer_times_dir_older_vs_file prefer_older_times_dir_del_mod
@@ -465,6 +465,13 @@ sc_force_older_times_one_sided() { case $1 in
         FIRST_FLAGS=(-times); FLAGS=(-force older -times); SHOW_MTIME=1 ;;
   setup) base_f ;;
   change) put b/f "b-v1" "$T1"; put b/h "h-new" "$T1" ;;
+esac; }
+
+sc_force_newer_copy_mtime() { case $1 in
+  meta) DESC="f created in a only (T0) and copied to b without -times (b/f mtime = copy time); then f edited in a (mtime T1); -force newer (no -times)"
+        FLAGS=(-force newer) ;;
+  setup) put a/f "v0"; put a/g "g0" ;;
+  change) put a/f "a-v1" "$T1" ;;
 esac; }
 
 sc_force_newer_times_b_deleted() { case $1 in
