@@ -890,8 +890,16 @@ run_scenario() {
       normalize <"$tmp/state/unison.log" >"$RAW/$name.unison.log"
     fi
   fi
-  chmod -R u+rwx "$tmp" 2>/dev/null || true
-  rm -rf "$tmp"
+  cleanup
+}
+
+# cleanup: remove the current scenario's tmp dir (also on error or interrupt)
+cleanup() {
+  if [[ -n ${tmp:-} && -d $tmp ]]; then
+    chmod -R u+rwx "$tmp" 2>/dev/null || true
+    rm -rf "$tmp"
+  fi
+  tmp=""
 }
 
 emit() {
@@ -922,6 +930,10 @@ main() {
     exit 64
   fi
   if [[ -n $OUT ]]; then : >"$OUT"; fi
+  tmp=""
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  trap 'exit 141' PIPE
   for s in "${want[@]}"; do
     run_scenario "$s"
   done
