@@ -155,6 +155,11 @@ public final class RelPath implements Comparable<RelPath> {
     return compare(path, other.path);
   }
 
+  /** Compares two names (no {@code /}) by code point, the order of their UTF-8 bytes. */
+  public static int compareNames(String a, String b) {
+    return compare(a, b);
+  }
+
   /** Compares two {@code /}-separated paths in {@link RelPath} order without allocating. */
   static int compare(String a, String b) {
     int i = 0;

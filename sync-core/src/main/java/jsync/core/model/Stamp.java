@@ -6,7 +6,15 @@ package jsync.core.model;
  * Stamps are local to one replica (inodes differ between machines), so they live in that replica's archive
  * and never cross to the other side. {@code ctime} is 0 where the filesystem does not report one; the check
  * then relies on the other three, as Unison does.
+ *
+ * <p>{@link #NONE} matches nothing: an entry recorded with it is hashed again on the next scan. The scanner
+ * records it for files modified too recently to trust their timestamps (see {@code Scanner}).
  */
 public record Stamp(long size, long mtimeNanos, long inode, long ctimeNanos) {
   public static final Stamp NONE = new Stamp(-1, 0, 0, 0);
+
+  /** True if both stamps are real and equal: the file is taken to be unchanged. */
+  public boolean matches(Stamp other) {
+    return size >= 0 && equals(other);
+  }
 }

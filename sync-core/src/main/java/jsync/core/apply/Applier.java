@@ -1,0 +1,561 @@
+package jsync.core.apply;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import jsync.core.delta.XxHash;
+import jsync.core.model.Entry;
+import jsync.core.model.Observed;
+import jsync.core.model.PropsPolicy;
+import jsync.core.model.RelPath;
+import jsync.core.scan.FileStat;
+import jsync.core.scan.Hasher;
+import net.jpountz.xxhash.StreamingXXHash64;
+
+/**
+ * Applies steps to one replica, safely:
+ * <ul>
+ *   <li>a file is written to a temporary file in its destination directory, checked against the wanted size
+ *       and fingerprint while the bytes stream past (a source that changed after its scan is caught), given
+ *       its permissions and time, and only then renamed over the destination, atomically;
+ *   <li>just before any change the destination is re-checked against the state the scan saw ({@link
+ *       Op#expected()}): if someone changed it meanwhile the op fails with "changed during
+ *       synchronization" and their version stays;
+ *   <li>every op writes only below the root, never through a symlink: the parent's real path is checked;
+ *   <li>written files are synced to disk in groups (see {@link Durability}) before {@link #flush} reports
+ *       them done, so the archive never records what a crash could still undo.
+ * </ul>
+ *
+ * <p>Usage: {@link #add} steps (directories, links and removals happen at once; file contents are staged),
+ * then {@link #flush} to complete the staged files and get every step's outcomes. Not thread-safe.
+ */
+public final class Applier {
+  /** Names starting with this are jsync's temporary files; the scanner ignores them. */
+  public static final String TEMP_PREFIX = ".jsync-tmp-";
+  private static final int COPY_BUFFER = 256 * 1024;
+
+  private final Path root;
+  private final Path realRoot;
+  private final PropsPolicy props;
+  private final BackupPolicy backup;
+  private final ContentSource source;
+  private final LongConsumer progress;
+  private final FileStat.Reader stat;
+  private final Hasher hasher = new Hasher();
+  private final byte[] buffer = new byte[COPY_BUFFER];
+  private final Set<Path> checkedParents = new HashSet<>();
+
+  private final List<Pending> pending = new ArrayList<>();
+  private final List<Staged> staged = new ArrayList<>();
+  private final Set<Path> dirsToSync = new LinkedHashSet<>();
+  private long stagedBytes;
+
+  /**
+   * @param root the replica's root, which must exist
+   * @param progress told the number of content bytes written as they are written
+   */
+  public Applier(Path root, PropsPolicy props, BackupPolicy backup, ContentSource source, LongConsumer progress)
+      throws IOException {
+    this.root = root;
+    this.realRoot = root.toRealPath();
+    this.props = props;
+    this.backup = backup;
+    this.source = source;
+    this.progress = progress;
+    this.stat = FileStat.readerFor(root.getFileSystem());
+  }
+
+  /** A step added and not yet reported, with the outcome of each op attempted so far. */
+  private static final class Pending {
+    final Step step;
+    final Outcome[] outcomes;
+    int attempted;
+
+    Pending(Step step) {
+      this.step = step;
+      this.outcomes = new Outcome[step.ops().size()];
+    }
+  }
+
+  /** A file written to its temporary name, waiting for the sync and the rename. */
+  private record Staged(Pending owner, int index, Op op, Path temp, Path target) {}
+
+  public int stagedFiles() {
+    return staged.size();
+  }
+
+  public long stagedBytes() {
+    return stagedBytes;
+  }
+
+  /** Runs a step's ops in order, staging file contents; stops the step at the first op that fails. */
+  public void add(Step step) {
+    Pending p = new Pending(step);
+    pending.add(p);
+    for (int i = 0; i < step.ops().size(); i++) {
+      Op op = step.ops().get(i);
+      p.attempted = i + 1;
+      Outcome o = run(p, i, op);
+      if (o != null) {
+        p.outcomes[i] = o;
+        if (!o.done()) {
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Completes every staged file (sync, re-check, backup, rename), syncs the directories changed, and returns
+   * the results of all steps added since the last flush, in the order added.
+   */
+  public List<StepResult> flush() {
+    List<Path> temps = new ArrayList<>();
+    for (Staged s : staged) {
+      temps.add(s.temp());
+    }
+    IOException syncFailure = null;
+    try {
+      Durability.sync(temps, List.of());
+    } catch (IOException e) {
+      syncFailure = e;
+    }
+    for (Staged s : staged) {
+      Op op = s.op();
+      if (syncFailure != null) {
+        deleteQuietly(s.temp());
+        s.owner().outcomes[s.index()] = Outcome.failed(op, "cannot flush " + display(op) + " to disk: "
+            + describe(syncFailure));
+        continue;
+      }
+      s.owner().outcomes[s.index()] = install(s);
+    }
+    staged.clear();
+    stagedBytes = 0;
+    String dirFailure = null;
+    try {
+      Durability.sync(List.of(), dirsToSync);
+    } catch (IOException e) {
+      dirFailure = "cannot flush directory changes to disk: " + describe(e);
+    }
+    dirsToSync.clear();
+    List<StepResult> results = new ArrayList<>();
+    for (Pending p : pending) {
+      List<Outcome> outcomes = new ArrayList<>();
+      for (int i = 0; i < p.attempted; i++) {
+        Outcome o = p.outcomes[i];
+        if (dirFailure != null && o.done()) {
+          o = Outcome.failed(o.op(), dirFailure);
+        }
+        outcomes.add(o);
+      }
+      results.add(new StepResult(p.step, outcomes));
+    }
+    pending.clear();
+    return results;
+  }
+
+  /** Runs one op now, or stages it and returns null. */
+  private Outcome run(Pending owner, int index, Op op) {
+    Path target = resolve(op.path());
+    try {
+      checkParent(target.getParent());
+      switch (op.kind()) {
+        case REMOVE:
+          return remove(op, target);
+        case SET_PROPS:
+          return setProps(op, target);
+        case PUT:
+          switch (op.want().kind()) {
+            case FILE:
+              stageFile(owner, index, op, target);
+              return null;
+            case DIR:
+              return putDir(op, target);
+            case LINK:
+              return putLink(op, target);
+            default:
+              throw new IllegalArgumentException("cannot put " + op.want());
+          }
+        default:
+          throw new AssertionError(op.kind());
+      }
+    } catch (ChangedException e) {
+      return Outcome.failed(op, e.getMessage());
+    } catch (IOException e) {
+      return Outcome.failed(op, "cannot " + verb(op) + " " + display(op) + ": " + describe(e));
+    }
+  }
+
+  private void stageFile(Pending owner, int index, Op op, Path target) throws IOException {
+    Entry.File want = (Entry.File) op.want();
+    Path temp = tempFor(target);
+    long written = -1;
+    if (op.reuseFrom().isPresent()) {
+      // Content already on this replica (a rename or copy on the other side): copy it locally. If it turns
+      // out to differ, fall through to a transfer.
+      try (InputStream in = Files.newInputStream(resolve(op.reuseFrom().get()), LinkOption.NOFOLLOW_LINKS)) {
+        written = copy(in, temp, want, false);
+      } catch (IOException e) {
+        written = -1;
+      }
+      if (written < 0) {
+        deleteQuietly(temp);
+      }
+    }
+    if (written < 0) {
+      try (InputStream in = source.open(op.path(), want)) {
+        written = copy(in, temp, want, true);
+      } catch (IOException | RuntimeException e) {
+        deleteQuietly(temp);
+        throw e;
+      }
+      if (written < 0) {
+        deleteQuietly(temp);
+        throw new ChangedException("source " + display(op)
+            + " changed during synchronization; skipped, it will be propagated by the next run");
+      }
+    }
+    try {
+      applyProps(temp, want, op.expected().entry());
+    } catch (IOException e) {
+      deleteQuietly(temp);
+      throw e;
+    }
+    staged.add(new Staged(owner, index, op, temp, target));
+    stagedBytes += want.size();
+  }
+
+  /**
+   * Copies {@code in} to a new file {@code temp}, hashing as it goes.
+   *
+   * @return bytes written, or -1 if the content is not {@code want}
+   */
+  private long copy(InputStream in, Path temp, Entry.File want, boolean reportProgress) throws IOException {
+    long total = 0;
+    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+         StreamingXXHash64 h = XxHash.streaming(0)) {
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        total += n;
+        if (total > want.size()) {
+          return -1;
+        }
+        h.update(buffer, 0, n);
+        ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
+        while (bb.hasRemaining()) {
+          out.write(bb);
+        }
+        if (reportProgress) {
+          progress.accept(n);
+        }
+      }
+      if (total != want.size() || h.getValue() != want.fingerprint().xxh64()) {
+        return -1;
+      }
+    }
+    return total;
+  }
+
+  /** Re-checks, keeps a backup if asked, and renames one staged file into place. */
+  private Outcome install(Staged s) {
+    Op op = s.op();
+    try {
+      recheck(op, s.target());
+      maybeBackup(op, s.target(), false);
+      Files.move(s.temp(), s.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      dirsToSync.add(s.target().getParent());
+      FileStat st = stat.read(s.target());
+      Entry.File want = (Entry.File) op.want();
+      Entry.File now = new Entry.File(st.size(), st.mtimeNanos(), st.mode(), want.fingerprint());
+      return Outcome.done(op, new Observed(now, st.stamp()), want.size());
+    } catch (ChangedException e) {
+      deleteQuietly(s.temp());
+      return Outcome.failed(op, e.getMessage());
+    } catch (IOException e) {
+      deleteQuietly(s.temp());
+      return Outcome.failed(op, "cannot write " + display(op) + ": " + describe(e));
+    }
+  }
+
+  private Outcome putDir(Op op, Path target) throws IOException {
+    recheck(op, target);
+    Entry.Dir want = (Entry.Dir) op.want();
+    try {
+      Files.createDirectory(target);
+    } catch (FileAlreadyExistsException e) {
+      // Someone made the directory since the scan. Adding our files into it only ever creates files
+      // (each re-checked), so it is safe to go on with theirs in place.
+      if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+        throw new ChangedException(display(op) + " was created during synchronization; not replaced");
+      }
+    }
+    if (props.permMask() != 0) {
+      Files.setPosixFilePermissions(target, FileStat.permissions(mergedMode(want.mode(), 0755)));
+    }
+    dirsToSync.add(target.getParent());
+    return Outcome.done(op, Observed.of(new Entry.Dir(stat.read(target).mode())), 0);
+  }
+
+  private Outcome putLink(Op op, Path target) throws IOException {
+    recheck(op, target);
+    Entry.Link want = (Entry.Link) op.want();
+    Path temp = tempFor(target);
+    Files.createSymbolicLink(temp, root.getFileSystem().getPath(want.target()));
+    try {
+      maybeBackup(op, target, false);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      deleteQuietly(temp);
+      throw e;
+    }
+    dirsToSync.add(target.getParent());
+    return Outcome.done(op, Observed.of(want), 0);
+  }
+
+  private Outcome setProps(Op op, Path target) throws IOException {
+    recheck(op, target);
+    Entry want = op.want();
+    applyProps(target, want, op.expected().entry());
+    FileStat st = stat.read(target);
+    Entry now = switch (want.kind()) {
+      case FILE -> new Entry.File(st.size(), st.mtimeNanos(), st.mode(), ((Entry.File) want).fingerprint());
+      case DIR -> new Entry.Dir(st.mode());
+      case LINK, ABSENT, PROBLEM -> throw new IllegalArgumentException("no properties to set on " + want);
+    };
+    Observed result = want.kind() == Entry.Kind.FILE ? new Observed(now, st.stamp()) : Observed.of(now);
+    return Outcome.done(op, result, 0);
+  }
+
+  private Outcome remove(Op op, Path target) throws IOException {
+    recheck(op, target);
+    Entry expected = op.expected().entry();
+    if (expected.isAbsent()) {
+      return Outcome.done(op, Observed.ABSENT, 0);
+    }
+    if (expected.isDir()) {
+      try {
+        Files.delete(target);
+      } catch (DirectoryNotEmptyException e) {
+        throw new ChangedException("directory " + display(op) + " not deleted: it holds files this "
+            + "synchronization does not know about (created meanwhile, or ignored)");
+      }
+    } else if (!maybeBackup(op, target, true)) {
+      Files.delete(target);
+    }
+    dirsToSync.add(target.getParent());
+    return Outcome.done(op, Observed.ABSENT, 0);
+  }
+
+  /** Sets permissions and (with {@code times}) the modification time of a file or directory. */
+  private void applyProps(Path p, Entry want, Entry old) throws IOException {
+    int mode;
+    int base;
+    if (want instanceof Entry.File f) {
+      mode = f.mode();
+      base = old instanceof Entry.File of ? of.mode() : 0644;
+    } else if (want instanceof Entry.Dir d) {
+      mode = d.mode();
+      base = old instanceof Entry.Dir od ? od.mode() : 0755;
+    } else {
+      return;
+    }
+    if (props.permMask() != 0) {
+      Files.setPosixFilePermissions(p, FileStat.permissions(mergedMode(mode, base)));
+    }
+    if (props.times() && want instanceof Entry.File f) {
+      Files.setLastModifiedTime(p, FileTime.from(f.mtimeNanos(), TimeUnit.NANOSECONDS));
+    }
+  }
+
+  /** Bits inside the {@code perms} mask come from the wanted mode, the others stay as they were. */
+  private int mergedMode(int want, int base) {
+    int mask = props.permMask() & 0777;
+    return ((want & mask) | (base & ~mask)) & 0777;
+  }
+
+  /**
+   * Fails with {@link ChangedException} unless {@code target} still holds what the scan saw. A file whose
+   * stamp moved is hashed: only a content change counts, as in Unison.
+   */
+  private void recheck(Op op, Path target) throws IOException {
+    Observed expected = op.expected();
+    FileStat st;
+    try {
+      st = stat.read(target);
+    } catch (NoSuchFileException e) {
+      st = null;
+    }
+    Entry e = expected.entry();
+    switch (e.kind()) {
+      case ABSENT -> {
+        if (st != null) {
+          throw new ChangedException(display(op) + " was created during synchronization; not overwritten");
+        }
+      }
+      case FILE -> {
+        Entry.File f = (Entry.File) e;
+        if (st == null || st.type() != FileStat.Type.FILE) {
+          throw changed(op, st);
+        }
+        if (!expected.stamp().matches(st.stamp())) {
+          Hasher.Result h = hasher.hash(target, st.size(), 0);
+          if (h.length() != f.size() || !h.fingerprint().equals(f.fingerprint())) {
+            throw changed(op, st);
+          }
+        }
+      }
+      case DIR -> {
+        if (st == null || st.type() != FileStat.Type.DIR) {
+          throw changed(op, st);
+        }
+      }
+      case LINK -> {
+        if (st == null || st.type() != FileStat.Type.LINK
+            || !Files.readSymbolicLink(target).toString().equals(((Entry.Link) e).target())) {
+          throw changed(op, st);
+        }
+      }
+      case PROBLEM -> throw new IllegalArgumentException("cannot expect a problem at " + display(op));
+    }
+  }
+
+  private ChangedException changed(Op op, FileStat now) {
+    return new ChangedException(display(op) + (now == null ? " was deleted" : " was modified")
+        + " during synchronization; not overwritten, it will be reconsidered by the next run");
+  }
+
+  /**
+   * Keeps the current version of {@code target} as a backup if the policy asks for it: by a hard link
+   * before a replacement (so the destination name never goes missing), or by a rename for a removal.
+   *
+   * @return true if the file was moved away (a removal is then done)
+   */
+  private boolean maybeBackup(Op op, Path target, boolean removing) throws IOException {
+    Entry old = op.expected().entry();
+    if (!(old instanceof Entry.File || old instanceof Entry.Link) || !backup.matches().test(op.path())) {
+      return false;
+    }
+    Path dir = backup.centralDir().map(c -> resolveUnder(c, op.path().parent())).orElse(target.getParent());
+    Files.createDirectories(dir);
+    String name = op.path().name();
+    if (backup.isVersioned()) {
+      Files.deleteIfExists(dir.resolve(backup.backupName(name, backup.maxBackups())));
+      for (int v = backup.maxBackups() - 1; v >= 1; v--) {
+        Path from = dir.resolve(backup.backupName(name, v));
+        if (Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
+          Files.move(from, dir.resolve(backup.backupName(name, v + 1)), StandardCopyOption.ATOMIC_MOVE);
+        }
+      }
+    }
+    Path newest = dir.resolve(backup.backupName(name, 1));
+    Files.deleteIfExists(newest);
+    if (removing) {
+      Files.move(target, newest, StandardCopyOption.ATOMIC_MOVE);
+    } else if (old instanceof Entry.Link) {
+      Files.copy(target, newest, LinkOption.NOFOLLOW_LINKS);
+    } else {
+      try {
+        Files.createLink(newest, target);
+      } catch (IOException | UnsupportedOperationException e) {
+        // Another filesystem (a central backup dir elsewhere) or no hard links: copy instead.
+        Files.copy(target, newest, StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    }
+    dirsToSync.add(dir);
+    return removing;
+  }
+
+  private static Path resolveUnder(Path base, RelPath rel) {
+    Path p = base;
+    for (String n : rel.names()) {
+      p = p.resolve(n);
+    }
+    return p;
+  }
+
+  /** The destination's parent must be a real directory below the root, not reached through a symlink. */
+  private void checkParent(Path parent) throws IOException {
+    if (checkedParents.contains(parent)) {
+      return;
+    }
+    Path real;
+    try {
+      real = parent.toRealPath();
+    } catch (NoSuchFileException e) {
+      throw new ChangedException("directory " + root.relativize(parent) + " is missing on " + root
+          + "; it was removed during synchronization");
+    }
+    if (!real.startsWith(realRoot) || !real.equals(realRoot.resolve(root.relativize(parent).toString()))) {
+      throw new ChangedException("refusing to write through a symbolic link: " + parent + " is " + real
+          + ", not below " + realRoot);
+    }
+    checkedParents.add(parent);
+  }
+
+  private Path resolve(RelPath rel) {
+    return resolveUnder(root, rel);
+  }
+
+  private static Path tempFor(Path target) {
+    return target.resolveSibling(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // A leftover temporary file is ignored by the scanner and harmless; the op already reports failure.
+    }
+  }
+
+  private static String display(Op op) {
+    return op.path().display();
+  }
+
+  private static String verb(Op op) {
+    return switch (op.kind()) {
+      case PUT -> "write";
+      case SET_PROPS -> "set properties of";
+      case REMOVE -> "delete";
+    };
+  }
+
+  /** A short cause for an I/O failure: "permission denied", "No space left on device", ... */
+  static String describe(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  /** The destination is no longer what the scan saw. */
+  private static final class ChangedException extends IOException {
+    ChangedException(String message) {
+      super(message);
+    }
+  }
+}

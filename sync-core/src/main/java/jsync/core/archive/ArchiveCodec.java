@@ -1,0 +1,203 @@
+package jsync.core.archive;
+
+import java.nio.ByteBuffer;
+import java.nio.BufferUnderflowException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import jsync.core.delta.Signature;
+import jsync.core.model.Entry;
+import jsync.core.model.Fingerprint;
+import jsync.core.model.Observed;
+import jsync.core.model.Stamp;
+
+/**
+ * The byte encoding of archive values, format version {@link Archive#FORMAT_VERSION}; see
+ * {@code docs/archive.md}. Remember to bump the version when anything here changes.
+ *
+ * <p>Values are hand-encoded rather than Jackson-encoded: a scan decodes one per file of the replica, and
+ * a fixed layout with varints is both the smallest and the fastest to decode. Archive bytes are untrusted
+ * (a disk can corrupt them): every length is checked before use and errors throw {@link ArchiveException}.
+ */
+final class ArchiveCodec {
+  static final byte FILE = 'F';
+  static final byte DIR = 'D';
+  static final byte LINK = 'L';
+  private static final int MAX_LINK_TARGET = 64 * 1024;
+
+  private ArchiveCodec() {}
+
+  static byte[] encode(Observed o) {
+    Out out = new Out();
+    Entry e = o.entry();
+    switch (e.kind()) {
+      case FILE -> {
+        Entry.File f = (Entry.File) e;
+        out.put(FILE);
+        out.varLong(f.size());
+        out.fixedLong(f.mtimeNanos());
+        out.varLong(f.mode());
+        out.fixedLong(f.fingerprint().xxh64());
+        Stamp s = o.stamp();
+        // The stamp's size and mtime are the entry's own; only inode and ctime are extra. A stamp that
+        // does not fit (or NONE) is stored as absent, which only means one more hash on the next scan.
+        if (s.size() == f.size() && s.mtimeNanos() == f.mtimeNanos()) {
+          out.put((byte) 1);
+          out.varLong(s.inode());
+          out.fixedLong(s.ctimeNanos());
+        } else {
+          out.put((byte) 0);
+        }
+      }
+      case DIR -> {
+        out.put(DIR);
+        out.varLong(((Entry.Dir) e).mode());
+      }
+      case LINK -> {
+        out.put(LINK);
+        byte[] t = ((Entry.Link) e).target().getBytes(StandardCharsets.UTF_8);
+        out.varLong(t.length);
+        out.bytes(t);
+      }
+      case ABSENT, PROBLEM -> throw new IllegalArgumentException("the archive never records " + e);
+    }
+    return out.toByteArray();
+  }
+
+  static Observed decode(byte[] value, String where) {
+    ByteBuffer in = ByteBuffer.wrap(value);
+    try {
+      byte tag = in.get();
+      Observed result;
+      switch (tag) {
+        case FILE -> {
+          long size = varLong(in);
+          long mtime = in.getLong();
+          int mode = mode(varLong(in));
+          Fingerprint fp = Fingerprint.of(in.getLong());
+          Stamp stamp = Stamp.NONE;
+          if (in.get() == 1) {
+            long inode = varLong(in);
+            long ctime = in.getLong();
+            stamp = new Stamp(size, mtime, inode, ctime);
+          }
+          result = new Observed(new Entry.File(size, mtime, mode, fp), stamp);
+        }
+        case DIR -> result = Observed.of(new Entry.Dir(mode(varLong(in))));
+        case LINK -> {
+          long len = varLong(in);
+          if (len <= 0 || len > MAX_LINK_TARGET || len > in.remaining()) {
+            throw new ArchiveException("corrupt archive record at " + where + ": link target length " + len);
+          }
+          byte[] t = new byte[(int) len];
+          in.get(t);
+          String target = StandardCharsets.UTF_8.newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(t)).toString();
+          result = Observed.of(new Entry.Link(target));
+        }
+        default -> throw new ArchiveException("corrupt archive record at " + where + ": unknown tag " + tag);
+      }
+      if (in.hasRemaining()) {
+        throw new ArchiveException("corrupt archive record at " + where + ": " + in.remaining()
+            + " trailing bytes");
+      }
+      return result;
+    } catch (BufferUnderflowException | IllegalArgumentException | CharacterCodingException e) {
+      throw new ArchiveException("corrupt archive record at " + where + ": " + e, e);
+    }
+  }
+
+  static byte[] encode(Signature s) {
+    Out out = new Out();
+    out.varLong(s.blockSize());
+    out.fixedLong(s.seed());
+    out.varLong(s.fileSize());
+    for (int i = 0; i < s.blockCount(); i++) {
+      out.fixedInt(s.weak(i));
+      out.fixedLong(s.strong(i));
+    }
+    return out.toByteArray();
+  }
+
+  static Signature decodeSignature(byte[] value, String where) {
+    ByteBuffer in = ByteBuffer.wrap(value);
+    try {
+      long blockSize = varLong(in);
+      long seed = in.getLong();
+      long fileSize = varLong(in);
+      if (blockSize <= 0 || blockSize > Integer.MAX_VALUE || fileSize < 0) {
+        throw new ArchiveException("corrupt signature at " + where + ": block size " + blockSize);
+      }
+      long blocks = (fileSize + blockSize - 1) / blockSize;
+      if (blocks * 12 != in.remaining()) {
+        throw new ArchiveException("corrupt signature at " + where + ": " + blocks + " blocks but "
+            + in.remaining() + " bytes");
+      }
+      int n = (int) blocks;
+      int[] weak = new int[n];
+      long[] strong = new long[n];
+      for (int i = 0; i < n; i++) {
+        weak[i] = in.getInt();
+        strong[i] = in.getLong();
+      }
+      return new Signature((int) blockSize, seed, fileSize, weak, strong);
+    } catch (BufferUnderflowException | IllegalArgumentException e) {
+      throw new ArchiveException("corrupt signature at " + where + ": " + e, e);
+    }
+  }
+
+  private static int mode(long m) {
+    if (m < 0 || m > 07777) {
+      throw new IllegalArgumentException("mode " + m);
+    }
+    return (int) m;
+  }
+
+  /** Unsigned LEB128, at most 10 bytes. */
+  static long varLong(ByteBuffer in) {
+    long v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      byte b = in.get();
+      v |= (long) (b & 0x7f) << shift;
+      if (b >= 0) {
+        return v;
+      }
+    }
+    throw new IllegalArgumentException("varint longer than 10 bytes");
+  }
+
+  private static final class Out extends ByteArrayOutputStream {
+    Out() {
+      super(48);
+    }
+
+    void put(byte b) {
+      write(b);
+    }
+
+    void bytes(byte[] b) {
+      write(b, 0, b.length);
+    }
+
+    void varLong(long v) {
+      while ((v & ~0x7fL) != 0) {
+        write((int) ((v & 0x7f) | 0x80));
+        v >>>= 7;
+      }
+      write((int) v);
+    }
+
+    void fixedLong(long v) {
+      for (int i = 56; i >= 0; i -= 8) {
+        write((int) (v >>> i));
+      }
+    }
+
+    void fixedInt(int v) {
+      for (int i = 24; i >= 0; i -= 8) {
+        write(v >>> i);
+      }
+    }
+  }
+}

@@ -1,0 +1,420 @@
+package jsync.core.scan;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import jsync.core.delta.Signature;
+import jsync.core.model.Entry;
+import jsync.core.model.Fingerprint;
+import jsync.core.model.Observed;
+import jsync.core.model.ProblemKind;
+import jsync.core.model.Recorded;
+import jsync.core.model.RelPath;
+import jsync.core.model.Stamp;
+
+/**
+ * Walks one replica's root and reports every path whose state differs from its archive record, as an
+ * {@link Update}, in {@link RelPath} order.
+ *
+ * <p>The walk is depth-first with each directory's names sorted, which is the archive's key order, so the
+ * walk and the archive iterator are merged in one pass: memory holds one directory listing per level, never
+ * the tree. A file whose stamp (size, mtime, inode, ctime) equals its record keeps the recorded fingerprint
+ * without being read ({@code fastcheck}); any other file is hashed, and hashed again if its stamp moved
+ * meanwhile, a bounded number of times (Unison's {@code safeFingerprint}).
+ *
+ * <p>Never reported as deletions: paths under a directory that could not be listed (a {@link
+ * Entry.Problem} is reported for the directory instead) and paths the filter ignores.
+ */
+public final class Scanner {
+  /** How often a file that keeps changing while being hashed is tried before it becomes a problem. */
+  static final int HASH_ATTEMPTS = 3;
+
+  /**
+   * A file modified this close to the scan's start may be modified again within the same timestamp tick
+   * without its stamp changing (ext4 stamps are jiffy-coarse; some filesystems have 1 s or 2 s stamps). Its
+   * fingerprint is kept but its stamp is recorded as {@link Stamp#NONE}, so the next scan hashes it again
+   * (git's "racy clean" problem).
+   */
+  static final long RACY_WINDOW_NANOS = 2_000_000_000L;
+
+  private final Path root;
+  private final ScanOptions options;
+  private final boolean trustArchive;
+  private final Clock clock;
+  private final FileStat.Reader stat;
+  private final Hasher hasher = new Hasher();
+
+  private long scanStartNanos;
+  private long entries;
+  private long hashed;
+  private long bytesHashed;
+  private long updates;
+  private long scopePresent;
+  private long scopeRecorded;
+  private final List<RelPath> emptied = new ArrayList<>();
+  private Consumer<Update> out;
+
+  /**
+   * @param trustArchive false when the archive's records cannot serve as common ancestors (the other
+   *     replica's archive does not match): they still spare hashing unchanged files, but every path present
+   *     is reported as created and nothing as deleted, so first-sync rules apply
+   */
+  public Scanner(Path root, ScanOptions options, boolean trustArchive, Clock clock) {
+    this.root = root;
+    this.options = options;
+    this.trustArchive = trustArchive;
+    this.clock = clock;
+    this.stat = FileStat.readerFor(root.getFileSystem());
+  }
+
+  /**
+   * Scans the root against {@code archive}, handing each update to {@code out} in path order.
+   *
+   * @throws IOException only for trouble with the root itself; per-path trouble becomes a problem entry
+   */
+  public ScanStats scan(ArchiveView archive, Consumer<Update> out) throws IOException {
+    this.out = out;
+    java.time.Instant start = clock.instant();
+    scanStartNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano();
+    for (RelPath scope : normalize(options.scopes())) {
+      scopePresent = 0;
+      scopeRecorded = 0;
+      try (ArchiveView.Records records = archive.records(scope)) {
+        Cursor cursor = new Cursor(records);
+        if (scope.isRoot()) {
+          List<String> names = list(root);
+          visitChildren(RelPath.ROOT, root, names, cursor);
+        } else if (!options.filter().isIgnored(scope)) {
+          Observed recorded = cursor.take(scope);
+          visit(scope, resolve(scope), recorded, cursor);
+        }
+        // Records below the scope that the walk did not consume lack a parent record; they are stale.
+        while (cursor.peek() != null) {
+          Recorded r = cursor.next();
+          deleted(r.path(), r.observed());
+        }
+      }
+      if (scopeRecorded > 0 && scopePresent == 0) {
+        emptied.add(scope);
+      }
+    }
+    return new ScanStats(entries, hashed, bytesHashed, updates, emptied);
+  }
+
+  /** Sorted scopes with any scope inside another dropped. */
+  static List<RelPath> normalize(List<RelPath> scopes) {
+    List<RelPath> sorted = new ArrayList<>(scopes);
+    sorted.sort(null);
+    List<RelPath> result = new ArrayList<>();
+    for (RelPath s : sorted) {
+      if (result.isEmpty() || !result.get(result.size() - 1).contains(s)) {
+        result.add(s);
+      }
+    }
+    return result;
+  }
+
+  private Path resolve(RelPath path) {
+    Path p = root;
+    for (String name : path.names()) {
+      p = p.resolve(name);
+    }
+    return p;
+  }
+
+  /** Merges the sorted names on disk with the records below {@code dir}. */
+  private void visitChildren(RelPath dir, Path dirPath, List<String> names, Cursor cursor) {
+    int i = 0;
+    while (true) {
+      RelPath recordedChild = cursor.childOf(dir);
+      String diskName = i < names.size() ? names.get(i) : null;
+      if (recordedChild == null && diskName == null) {
+        return;
+      }
+      int c = recordedChild == null ? 1 : diskName == null ? -1
+          : RelPath.compareNames(recordedChild.name(), diskName);
+      RelPath child;
+      Observed recorded;
+      if (c < 0) {
+        child = recordedChild;
+        recorded = cursor.take(child);
+        if (options.filter().isIgnored(child)) {
+          cursor.skipBelow(child);
+        } else {
+          deleted(child, recorded);
+          deletedBelow(child, cursor);
+        }
+        continue;
+      }
+      i++;
+      if (c > 0) {
+        if (isBadName(diskName)) {
+          problem(dir.resolve(sanitize(diskName)), Observed.ABSENT, ProblemKind.BAD_NAME,
+              "file name is not valid UTF-8");
+          continue;
+        }
+        child = dir.resolve(diskName);
+        recorded = Observed.ABSENT;
+      } else {
+        child = recordedChild;
+        recorded = cursor.take(child);
+      }
+      if (options.filter().isIgnored(child)) {
+        cursor.skipBelow(child);
+        continue;
+      }
+      visit(child, dirPath.resolve(diskName), recorded, cursor);
+    }
+  }
+
+  /** Looks at one path that exists or existed, reports it if it changed, and descends into directories. */
+  private void visit(RelPath path, Path p, Observed recorded, Cursor cursor) {
+    entries++;
+    if (!recorded.entry().isAbsent()) {
+      scopeRecorded++;
+    }
+    FileStat st;
+    try {
+      st = stat.read(p);
+    } catch (NoSuchFileException e) {
+      // Vanished between the listing and now: it is gone.
+      deleted(path, recorded);
+      deletedBelow(path, cursor);
+      return;
+    } catch (IOException e) {
+      problem(path, recorded, ProblemKind.UNREADABLE, "cannot read attributes: " + describe(e));
+      cursor.skipBelow(path);
+      return;
+    }
+    scopePresent++;
+    switch (st.type()) {
+      case FILE -> {
+        report(path, recorded, observeFile(path, p, st, recorded));
+        deletedBelow(path, cursor);
+      }
+      case LINK -> {
+        if (!options.links()) {
+          problem(path, recorded, ProblemKind.UNSUPPORTED_TYPE, "symbolic link skipped (links = false)");
+        } else {
+          try {
+            String target = Files.readSymbolicLink(p).toString();
+            report(path, recorded, new Current(Observed.of(new Entry.Link(target)), Optional.empty()));
+          } catch (NoSuchFileException e) {
+            deleted(path, recorded);
+          } catch (IOException e) {
+            problem(path, recorded, ProblemKind.UNREADABLE, "cannot read symbolic link: " + describe(e));
+          }
+        }
+        deletedBelow(path, cursor);
+      }
+      case DIR -> {
+        List<String> names;
+        try {
+          names = list(p);
+        } catch (NoSuchFileException | NotDirectoryException e) {
+          // Replaced or removed since the stat: the next run will see what it became.
+          problem(path, recorded, ProblemKind.CHANGED_WHILE_HASHING, "directory changed during the scan");
+          cursor.skipBelow(path);
+          return;
+        } catch (IOException e) {
+          // Never walk on as if the directory were empty: that would report its contents as deleted.
+          problem(path, recorded, ProblemKind.UNREADABLE, "cannot list directory: " + describe(e));
+          cursor.skipBelow(path);
+          return;
+        }
+        report(path, recorded, new Current(Observed.of(new Entry.Dir(st.mode())), Optional.empty()));
+        visitChildren(path, p, names, cursor);
+      }
+      case OTHER -> {
+        problem(path, recorded, ProblemKind.UNSUPPORTED_TYPE,
+            "not a regular file, directory or symbolic link (socket, FIFO or device)");
+        cursor.skipBelow(path);
+      }
+    }
+  }
+
+  /** A file's current entry: from the record if its stamp is unchanged, else by hashing it. */
+  private Current observeFile(RelPath path, Path p, FileStat st, Observed recorded) {
+    if (options.fastcheck() && recorded.entry() instanceof Entry.File rf && recorded.stamp().matches(st.stamp())) {
+      return new Current(new Observed(new Entry.File(st.size(), st.mtimeNanos(), st.mode(), rf.fingerprint()),
+          st.stamp()), Optional.empty());
+    }
+    FileStat before = st;
+    for (int attempt = 1; attempt <= HASH_ATTEMPTS; attempt++) {
+      Hasher.Result h;
+      FileStat after;
+      try {
+        h = hasher.hash(p, before.size(), options.signatureSeed());
+        after = stat.read(p);
+      } catch (NoSuchFileException e) {
+        return new Current(Observed.ABSENT, Optional.empty());
+      } catch (IOException e) {
+        return problemCurrent(ProblemKind.UNREADABLE, "cannot read: " + describe(e));
+      }
+      hashed++;
+      bytesHashed += h.length();
+      if (after.type() == FileStat.Type.FILE && after.stamp().equals(before.stamp())
+          && h.length() == before.size()) {
+        Fingerprint fp = h.fingerprint();
+        Stamp stamp = scanStartNanos - before.mtimeNanos() < RACY_WINDOW_NANOS ? Stamp.NONE : before.stamp();
+        Optional<Signature> sig = h.signature();
+        return new Current(new Observed(new Entry.File(before.size(), before.mtimeNanos(), before.mode(), fp),
+            stamp), sig);
+      }
+      if (after.type() != FileStat.Type.FILE) {
+        break;
+      }
+      before = after;
+    }
+    return problemCurrent(ProblemKind.CHANGED_WHILE_HASHING,
+        "changed while being read " + HASH_ATTEMPTS + " times; will retry next run");
+  }
+
+  private record Current(Observed observed, Optional<Signature> signature) {}
+
+  private static Current problemCurrent(ProblemKind kind, String message) {
+    return new Current(Observed.of(new Entry.Problem(kind, message)), Optional.empty());
+  }
+
+  private void report(RelPath path, Observed recorded, Current current) {
+    Observed now = current.observed();
+    if (!trustArchive) {
+      recorded = Observed.ABSENT;
+    }
+    if (now.entry().isAbsent() && recorded.entry().isAbsent()) {
+      return;
+    }
+    boolean same = recorded.entry().equals(now.entry()) && recorded.stamp().equals(now.stamp());
+    if (!same) {
+      emit(new Update(path, recorded, now, current.signature()));
+    }
+  }
+
+  private void problem(RelPath path, Observed recorded, ProblemKind kind, String message) {
+    if (!trustArchive) {
+      recorded = Observed.ABSENT;
+    }
+    emit(new Update(path, recorded, Observed.of(new Entry.Problem(kind, message)), Optional.empty()));
+  }
+
+  private void deleted(RelPath path, Observed recorded) {
+    if (!recorded.entry().isAbsent()) {
+      scopeRecorded++;
+    }
+    if (trustArchive && !recorded.entry().isAbsent()) {
+      emit(new Update(path, recorded, Observed.ABSENT, Optional.empty()));
+    }
+  }
+
+  /** Everything the archive holds below a path that no longer has children on disk is deleted. */
+  private void deletedBelow(RelPath path, Cursor cursor) {
+    RelPath next;
+    while ((next = cursor.below(path)) != null) {
+      Observed recorded = cursor.take(next);
+      if (options.filter().isIgnored(next)) {
+        cursor.skipBelow(next);
+      } else {
+        deleted(next, recorded);
+      }
+    }
+  }
+
+  private void emit(Update u) {
+    updates++;
+    out.accept(u);
+  }
+
+  /** The names in a directory, in {@link RelPath} order. */
+  private static List<String> list(Path dir) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        names.add(p.getFileName().toString());
+      }
+    }
+    names.sort(RelPath::compareNames);
+    return names;
+  }
+
+  /** Java decodes undecodable bytes of a name as U+FFFD; such a name cannot be opened again by that name. */
+  private static boolean isBadName(String name) {
+    return name.indexOf('\uFFFD') >= 0 || name.indexOf('\0') >= 0;
+  }
+
+  private static String sanitize(String name) {
+    return name.replace('\0', '\uFFFD');
+  }
+
+  static String describe(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    String msg = e.getMessage();
+    return msg == null ? e.getClass().getSimpleName() : msg;
+  }
+
+  /**
+   * A peekable walk over the archive's records, positioned as the disk walk advances. All records arrive in
+   * {@link RelPath} order, so every question the walk asks is about the head of the iterator.
+   */
+  private static final class Cursor {
+    private final ArchiveView.Records records;
+    private Recorded head;
+
+    Cursor(ArchiveView.Records records) {
+      this.records = records;
+      this.head = records.hasNext() ? records.next() : null;
+    }
+
+    Recorded peek() {
+      return head;
+    }
+
+    Recorded next() {
+      Recorded r = head;
+      head = records.hasNext() ? records.next() : null;
+      return r;
+    }
+
+    /** The child of {@code dir} that the next record lies at or below, or null if it is not below dir. */
+    RelPath childOf(RelPath dir) {
+      if (head == null || !dir.isAncestorOf(head.path())) {
+        return null;
+      }
+      RelPath p = head.path();
+      while (!p.parent().equals(dir)) {
+        p = p.parent();
+      }
+      return p;
+    }
+
+    /** The next record's path if it lies strictly below {@code path}. */
+    RelPath below(RelPath path) {
+      return head != null && path.isAncestorOf(head.path()) ? head.path() : null;
+    }
+
+    /** The record of exactly {@code path}, consumed, or absent if the archive has none. */
+    Observed take(RelPath path) {
+      if (head != null && head.path().equals(path)) {
+        return next().observed();
+      }
+      return Observed.ABSENT;
+    }
+
+    /** Consumes every record strictly below {@code path}. */
+    void skipBelow(RelPath path) {
+      while (head != null && path.isAncestorOf(head.path())) {
+        next();
+      }
+    }
+  }
+}

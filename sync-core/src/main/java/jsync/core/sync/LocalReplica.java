@@ -1,0 +1,233 @@
+package jsync.core.sync;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import jsync.core.JsyncException;
+import jsync.core.apply.Applier;
+import jsync.core.apply.BackupPolicy;
+import jsync.core.apply.Step;
+import jsync.core.apply.StepResult;
+import jsync.core.archive.Archive;
+import jsync.core.archive.ArchiveLocation;
+import jsync.core.archive.PairLock;
+import jsync.core.model.Entry;
+import jsync.core.model.Observed;
+import jsync.core.model.PropsPolicy;
+import jsync.core.model.RelPath;
+import jsync.core.scan.ScanOptions;
+import jsync.core.scan.ScanStats;
+import jsync.core.scan.Scanner;
+import jsync.core.scan.Update;
+
+/** A replica on this machine: a root directory and its archive under {@code JSYNC_HOME}. */
+public final class LocalReplica implements Replica {
+  private static final String SYNC_ID = "sync-id";
+
+  private final Path root;
+  private final String display;
+  private final String host;
+  private final Path jsyncHome;
+  private final Clock clock;
+  private final PropsPolicy props;
+  private final BackupPolicy backup;
+  private final java.util.function.LongConsumer progress;
+  private PairLock lock;
+  private Archive archive;
+  private Applier applier;
+
+  /**
+   * @param root absolute path of the root (on any filesystem; the archive needs the default one)
+   * @param display the root as the user wrote it
+   * @param host this machine's name, part of the canonical root
+   * @param progress told the bytes this replica writes
+   */
+  public LocalReplica(Path root, String display, String host, Path jsyncHome, Clock clock, PropsPolicy props,
+      BackupPolicy backup, java.util.function.LongConsumer progress) {
+    if (!root.isAbsolute()) {
+      throw new IllegalArgumentException("root must be absolute: " + root);
+    }
+    this.root = root.normalize();
+    this.display = display;
+    this.host = host;
+    this.jsyncHome = jsyncHome;
+    this.clock = clock;
+    this.props = props;
+    this.backup = backup;
+    this.progress = progress;
+  }
+
+  public Path path() {
+    return root;
+  }
+
+  @Override
+  public String root() {
+    return display;
+  }
+
+  @Override
+  public String canonicalRoot() {
+    Path p = root;
+    try {
+      p = root.toRealPath();
+    } catch (IOException e) {
+      // A missing root is named by its absolute path; creating it then keeps the same name.
+    }
+    return host + ":" + p;
+  }
+
+  @Override
+  public RootState checkRoot() {
+    if (Files.isDirectory(root)) {
+      return RootState.DIRECTORY;
+    }
+    return Files.exists(root, LinkOption.NOFOLLOW_LINKS) ? RootState.NOT_A_DIRECTORY : RootState.MISSING;
+  }
+
+  @Override
+  public void createRoot() {
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new JsyncException("cannot create root " + display + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void open(String otherCanonicalRoot, String holder) {
+    ArchiveLocation loc = ArchiveLocation.of(jsyncHome, canonicalRoot(), otherCanonicalRoot);
+    lock = PairLock.acquire(loc.archiveDir().resolveSibling(loc.archiveDir().getFileName() + ".lock"), holder);
+    try {
+      writeRootsNote(loc, otherCanonicalRoot);
+      archive = Archive.open(loc.archiveDir());
+    } catch (RuntimeException e) {
+      lock.close();
+      lock = null;
+      throw e;
+    }
+  }
+
+  /** A human-readable note in the pair's directory saying which roots its archives belong to. */
+  private void writeRootsNote(ArchiveLocation loc, String other) {
+    Path note = loc.pairDir().resolve("roots.txt");
+    if (Files.exists(note)) {
+      return;
+    }
+    try {
+      Files.createDirectories(loc.pairDir());
+      Files.writeString(note, "jsync archives of the replica pair:\n" + canonicalRoot() + "\n" + other + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + note, e);
+    }
+  }
+
+  @Override
+  public boolean archiveEmpty() {
+    return archive.isEmpty();
+  }
+
+  @Override
+  public Optional<String> syncId() {
+    return archive.meta(SYNC_ID);
+  }
+
+  @Override
+  public ScanResult scan(ScanOptions options, boolean trustArchive) {
+    List<Update> updates = new ArrayList<>();
+    try {
+      ScanStats stats = new Scanner(root, options, trustArchive, clock).scan(archive, updates::add);
+      return new ScanResult(updates, stats);
+    } catch (IOException e) {
+      throw new JsyncException("cannot scan root " + display + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<Observed> lookup(List<RelPath> paths) {
+    List<Observed> result = new ArrayList<>(paths.size());
+    for (RelPath p : paths) {
+      result.add(archive.get(p));
+    }
+    return result;
+  }
+
+  @Override
+  public boolean exists(RelPath path) {
+    return Files.exists(resolve(path), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  @Override
+  public InputStream read(RelPath path, Entry.File want) throws IOException {
+    return Files.newInputStream(resolve(path), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  @Override
+  public void apply(Step step, Replica source) {
+    if (applier == null) {
+      try {
+        applier = new Applier(root, props, backup, source::read, progress);
+      } catch (IOException e) {
+        throw new JsyncException("root " + display + " vanished: " + e.getMessage(), e);
+      }
+    }
+    applier.add(step);
+  }
+
+  @Override
+  public List<StepResult> flush() {
+    return applier == null ? List.of() : applier.flush();
+  }
+
+  @Override
+  public int stagedFiles() {
+    return applier == null ? 0 : applier.stagedFiles();
+  }
+
+  @Override
+  public long stagedBytes() {
+    return applier == null ? 0 : applier.stagedBytes();
+  }
+
+  @Override
+  public void commit(List<ArchiveWrite> writes, Optional<String> syncId) {
+    Archive.Batch batch = archive.batch();
+    syncId.ifPresent(id -> batch.putMeta(SYNC_ID, id));
+    for (ArchiveWrite w : writes) {
+      if (w.keepSignature()) {
+        batch.restamp(w.path(), w.observed());
+      } else {
+        batch.put(w.path(), w.observed(), w.signature());
+      }
+    }
+    archive.commit(batch);
+  }
+
+  private Path resolve(RelPath rel) {
+    Path p = root;
+    for (String n : rel.names()) {
+      p = p.resolve(n);
+    }
+    return p;
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (archive != null) {
+        archive.close();
+      }
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package jsync.core.sync;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+import jsync.core.apply.Step;
+import jsync.core.apply.StepResult;
+import jsync.core.model.Entry;
+import jsync.core.model.Observed;
+import jsync.core.model.RelPath;
+import jsync.core.scan.ScanOptions;
+
+/**
+ * One side of a synchronization: a root and its archive, local or (later) behind a connection. {@link
+ * SyncRun} drives two of them and cannot tell which kind it has. Methods are called in this order: {@link
+ * #checkRoot}, {@link #open}, {@link #scan}, then any of {@link #lookup}, {@link #exists}, {@link #read},
+ * {@link #apply}/{@link #flush}, {@link #commit}, and finally {@link #close}.
+ *
+ * <p>Any method may throw a {@link jsync.core.JsyncException} for a whole-run failure (root gone, archive
+ * unreadable, connection lost); after one, the caller may only {@link #close}. Per-path trouble never
+ * throws: it is a problem entry in the scan or a failed outcome in a {@link StepResult}.
+ */
+public interface Replica extends AutoCloseable {
+  /** The state of the root directory itself. */
+  enum RootState {
+    DIRECTORY, MISSING, NOT_A_DIRECTORY
+  }
+
+  /** The root as the user wrote it, for messages. */
+  String root();
+
+  /** Host and absolute path of the root, stable across runs: names the archive. */
+  String canonicalRoot();
+
+  RootState checkRoot();
+
+  /** Creates a missing root directory (first synchronization into a new replica). */
+  void createRoot();
+
+  /**
+   * Takes this side's lock for the pair and opens its archive.
+   *
+   * @param otherCanonicalRoot the other side's {@link #canonicalRoot()}
+   * @param holder who is taking the lock, shown to a second run
+   * @throws jsync.core.archive.LockedException if another run holds it
+   */
+  void open(String otherCanonicalRoot, String holder);
+
+  /** True if the archive holds no records (never synchronized). */
+  boolean archiveEmpty();
+
+  /** The pair's synchronization id recorded in this side's archive: both sides agree unless one was lost. */
+  Optional<String> syncId();
+
+  /**
+   * Scans the root against the archive.
+   *
+   * @param trustArchive false when the archives do not belong together: records are still used to skip
+   *     hashing, but every path present is reported as created, so first-sync rules apply everywhere
+   */
+  ScanResult scan(ScanOptions options, boolean trustArchive);
+
+  /** The archive records of {@code paths} (what this side holds there, as it did not report them). */
+  List<Observed> lookup(List<RelPath> paths);
+
+  /** True if something exists at {@code path} (a mountpoint check). */
+  boolean exists(RelPath path);
+
+  /** The content of a file, for the other side to copy; the reader verifies it against {@code want}. */
+  InputStream read(RelPath path, Entry.File want) throws IOException;
+
+  /** Applies a step, with file contents read from {@code source}; results come from {@link #flush}. */
+  void apply(Step step, Replica source);
+
+  /** Completes staged writes, syncs them to disk, and returns the results of the steps since the last flush. */
+  List<StepResult> flush();
+
+  /** Files staged and not yet flushed, to decide when to flush. */
+  int stagedFiles();
+
+  long stagedBytes();
+
+  /** Writes records (and the sync id, if given) to this side's archive in one atomic batch. */
+  void commit(List<ArchiveWrite> writes, Optional<String> syncId);
+
+  @Override
+  void close();
+}

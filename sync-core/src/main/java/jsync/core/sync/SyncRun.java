@@ -1,0 +1,520 @@
+package jsync.core.sync;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+import jsync.core.JsyncException;
+import jsync.core.apply.Op;
+import jsync.core.apply.Outcome;
+import jsync.core.apply.Step;
+import jsync.core.apply.StepResult;
+import jsync.core.model.Entry;
+import jsync.core.model.Fingerprint;
+import jsync.core.model.Observed;
+import jsync.core.model.PropsPolicy;
+import jsync.core.model.RelPath;
+import jsync.core.reconcile.Direction;
+import jsync.core.reconcile.Item;
+import jsync.core.reconcile.PathState;
+import jsync.core.reconcile.Plan;
+import jsync.core.reconcile.Reconciler;
+import jsync.core.reconcile.Side;
+import jsync.core.scan.ScanOptions;
+import jsync.core.scan.Update;
+
+/**
+ * One synchronization of two replicas, stage by stage: check the roots, lock and open the archives, scan
+ * both replicas, stop if a populated root or path was emptied, reconcile, apply (creations and updates,
+ * then deletions), committing each replica's archive in batches as items complete.
+ *
+ * <p>Read {@link #run} top to bottom: it is the data flow. Whole-run failures are {@link JsyncException}s;
+ * per-path trouble ends up in the {@link SyncReport}.
+ */
+public final class SyncRun {
+  /** Flush (sync to disk and commit the archive) after this many staged files... */
+  static final int FLUSH_FILES = 2000;
+  /** ...or this many staged bytes, so a run killed mid-way loses at most this much work. */
+  static final long FLUSH_BYTES = 256L << 20;
+
+  private final Replica alpha;
+  private final Replica beta;
+  private final SyncConfig config;
+  private final SyncListener listener;
+  private final PropsPolicy props;
+
+  private final Map<RelPath, Update> alphaUpdates = new HashMap<>();
+  private final Map<RelPath, Update> betaUpdates = new HashMap<>();
+  private final Map<RelPath, Observed> alphaNow = new HashMap<>();
+  private final Map<RelPath, Observed> betaNow = new HashMap<>();
+  private final Map<Integer, Item> itemsByStep = new HashMap<>();
+  private final Map<Integer, List<String>> stepProblems = new HashMap<>();
+  private final List<ItemReport> reports = new ArrayList<>();
+  private final List<ArchiveWrite> alphaQueue = new ArrayList<>();
+  private final List<ArchiveWrite> betaQueue = new ArrayList<>();
+  private Optional<String> pendingSyncId = Optional.empty();
+  private Optional<String> pendingSyncIdBeta = Optional.empty();
+
+  public SyncRun(Replica alpha, Replica beta, SyncConfig config, SyncListener listener) {
+    this.alpha = alpha;
+    this.beta = beta;
+    this.config = config;
+    this.listener = listener;
+    this.props = config.policy().props();
+  }
+
+  public SyncReport run() {
+    String alphaName = alpha.canonicalRoot();
+    String betaName = beta.canonicalRoot();
+    Replica.RootState alphaRoot = checkRootKind(alpha);
+    Replica.RootState betaRoot = checkRootKind(beta);
+
+    alpha.open(betaName, config.lockHolder());
+    beta.open(alphaName, config.lockHolder());
+    createOrRefuseMissingRoot(alpha, alphaRoot, beta, betaRoot);
+    createOrRefuseMissingRoot(beta, betaRoot, alpha, alphaRoot);
+    checkMountpoints();
+
+    boolean trusted = archivesBelongTogether();
+    String syncId = trusted && alpha.syncId().isPresent() ? alpha.syncId().get() : UUID.randomUUID().toString();
+    pendingSyncId = alpha.syncId().equals(Optional.of(syncId)) ? Optional.empty() : Optional.of(syncId);
+    pendingSyncIdBeta = beta.syncId().equals(Optional.of(syncId)) ? Optional.empty() : Optional.of(syncId);
+
+    ScanResult[] scans = scanBoth(trusted);
+    refuseBigDeletions(scans[0], scans[1]);
+
+    List<PathState> states = pathStates(scans[0].updates(), scans[1].updates(), trusted);
+    Plan plan = Reconciler.reconcile(states, config.policy());
+    if (!plan.isEmpty() && !listener.confirm(plan)) {
+      return new SyncReport(plan, List.of(), scans[0].stats(), scans[1].stats(), true);
+    }
+
+    listener.stage("propagating changes");
+    applyPlan(plan);
+    commitRestamps(plan);
+    return new SyncReport(plan, reports, scans[0].stats(), scans[1].stats(), false);
+  }
+
+  // ---- roots, archives, guards ---------------------------------------------------------------------
+
+  private static Replica.RootState checkRootKind(Replica r) {
+    Replica.RootState state = r.checkRoot();
+    if (state == Replica.RootState.NOT_A_DIRECTORY) {
+      throw new JsyncException("root " + r.root() + " is not a directory");
+    }
+    return state;
+  }
+
+  /**
+   * A missing root is created for a first synchronization (Unison does the same), but after one it is
+   * fatal whatever {@code confirmbigdel} says: an unmounted disk would otherwise look like a deletion of
+   * everything. (Unison with {@code confirmbigdel = false} then deletes the other root.)
+   */
+  private void createOrRefuseMissingRoot(Replica r, Replica.RootState state, Replica other,
+      Replica.RootState otherState) {
+    if (state != Replica.RootState.MISSING) {
+      return;
+    }
+    if (!r.archiveEmpty()) {
+      throw new JsyncException("root " + r.root() + " is missing, but it was synchronized before. Is a "
+          + "filesystem not mounted? Nothing was changed. (To really start over, create the directory.)");
+    }
+    if (otherState == Replica.RootState.MISSING) {
+      throw new JsyncException("neither root exists: " + r.root() + ", " + other.root());
+    }
+    listener.warning("root " + r.root() + " does not exist; creating it");
+    r.createRoot();
+  }
+
+  private void checkMountpoints() {
+    for (RelPath m : config.mountpoints()) {
+      for (Replica r : List.of(alpha, beta)) {
+        if (!r.exists(m)) {
+          throw new JsyncException("mountpoint " + m.display() + " is missing in root " + r.root()
+              + ": is the filesystem mounted? Nothing was changed.");
+        }
+      }
+    }
+  }
+
+  /**
+   * The two archives describe the same last synchronization if they carry the same sync id. If not (one
+   * was deleted or restored from elsewhere), their records cannot serve as common ancestors: first-sync
+   * rules then apply to every path, so nothing is deleted on the strength of a stale record.
+   */
+  private boolean archivesBelongTogether() {
+    Optional<String> a = alpha.syncId();
+    Optional<String> b = beta.syncId();
+    if (a.isPresent() && a.equals(b)) {
+      return true;
+    }
+    if (!alpha.archiveEmpty() || !beta.archiveEmpty()) {
+      listener.warning("the archives of " + alpha.root() + " and " + beta.root() + " do not match (one was "
+          + "lost or replaced); treating this as a first synchronization: nothing will be deleted, and "
+          + "files that differ are conflicts");
+    }
+    return false;
+  }
+
+  private ScanResult[] scanBoth(boolean trusted) {
+    ScanOptions options = new ScanOptions(config.scopes(), config.filter(), props, config.fastcheck(),
+        config.links(), 0);
+    listener.stage("scanning " + alpha.root() + " and " + beta.root());
+    // The two scans are independent: on two cores (or with a remote side) they overlap.
+    CompletableFuture<ScanResult> alphaScan = CompletableFuture.supplyAsync(() -> alpha.scan(options, trusted));
+    ScanResult betaScan;
+    ScanResult alphaResult;
+    try {
+      betaScan = beta.scan(options, trusted);
+    } finally {
+      try {
+        alphaResult = alphaScan.join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        throw e;
+      }
+    }
+    listener.scanned(Side.ALPHA, alphaResult.stats());
+    listener.scanned(Side.BETA, betaScan.stats());
+    return new ScanResult[] {alphaResult, betaScan};
+  }
+
+  /**
+   * Unison's {@code confirmbigdel}: a root or {@code path} that held something at the last sync and is now
+   * empty on one side, while the other side still has it, would have its whole content deleted on the other
+   * side. Usually that is an unmounted disk or a wrong root, not a wish.
+   */
+  private void refuseBigDeletions(ScanResult a, ScanResult b) {
+    if (!config.confirmBigDeletes()) {
+      return;
+    }
+    List<String> emptied = new ArrayList<>();
+    for (RelPath scope : a.stats().emptied()) {
+      if (!b.stats().emptied().contains(scope)) {
+        emptied.add(describeScope(alpha, scope));
+      }
+    }
+    for (RelPath scope : b.stats().emptied()) {
+      if (!a.stats().emptied().contains(scope)) {
+        emptied.add(describeScope(beta, scope));
+      }
+    }
+    if (emptied.isEmpty()) {
+      return;
+    }
+    String message = String.join(", ", emptied) + (emptied.size() == 1 ? " has" : " have")
+        + " been completely emptied since the last synchronization; propagating that would delete "
+        + "everything there on the other replica.";
+    if (!listener.confirmBigDeletion(message)) {
+      throw new JsyncException(message + " Nothing was changed. If this is intended, run once with "
+          + "-confirmbigdel=false (or interactively).");
+    }
+  }
+
+  private static String describeScope(Replica r, RelPath scope) {
+    return scope.isRoot() ? "root " + r.root() : "path " + scope.display() + " in root " + r.root();
+  }
+
+  // ---- update sets to path states --------------------------------------------------------------------
+
+  /**
+   * Merges the two update sets into the states the reconciler needs. A path only one side changed takes
+   * the other side's state from that side's archive (unchanged means it still holds its record).
+   */
+  private List<PathState> pathStates(List<Update> alphaList, List<Update> betaList, boolean trusted) {
+    List<RelPath> alphaChanged = index(alphaList, alphaUpdates);
+    List<RelPath> betaChanged = index(betaList, betaUpdates);
+    List<RelPath> union = mergeSorted(alphaChanged, betaChanged);
+    fill(union, alphaUpdates, alpha, alphaNow, trusted);
+    fill(union, betaUpdates, beta, betaNow, trusted);
+    List<PathState> states = new ArrayList<>(union.size());
+    for (RelPath p : union) {
+      states.add(new PathState(p, archived(alphaUpdates, alphaNow, p), alphaNow.get(p).entry(),
+          archived(betaUpdates, betaNow, p), betaNow.get(p).entry()));
+    }
+    return states;
+  }
+
+  private List<RelPath> index(List<Update> updates, Map<RelPath, Update> into) {
+    List<RelPath> changed = new ArrayList<>();
+    for (Update u : updates) {
+      into.put(u.path(), u);
+      if (u.isChange(props)) {
+        changed.add(u.path());
+      }
+    }
+    return changed;
+  }
+
+  private static List<RelPath> mergeSorted(List<RelPath> a, List<RelPath> b) {
+    List<RelPath> out = new ArrayList<>(a.size() + b.size());
+    int i = 0;
+    int j = 0;
+    while (i < a.size() || j < b.size()) {
+      int c = i == a.size() ? 1 : j == b.size() ? -1 : a.get(i).compareTo(b.get(j));
+      if (c <= 0) {
+        out.add(a.get(i++));
+        if (c == 0) {
+          j++;
+        }
+      } else {
+        out.add(b.get(j++));
+      }
+    }
+    return out;
+  }
+
+  /** Current state of every union path on one side: from its update, or else its archive record. */
+  private static void fill(List<RelPath> union, Map<RelPath, Update> updates, Replica r,
+      Map<RelPath, Observed> now, boolean trusted) {
+    List<RelPath> missing = new ArrayList<>();
+    for (RelPath p : union) {
+      Update u = updates.get(p);
+      if (u != null) {
+        now.put(p, u.current());
+      } else {
+        missing.add(p);
+      }
+    }
+    // Without trusted archives every present path was reported, so an unreported one is absent; its stale
+    // record must not pass for the current state.
+    List<Observed> records = trusted ? r.lookup(missing)
+        : java.util.Collections.nCopies(missing.size(), Observed.ABSENT);
+    for (int i = 0; i < missing.size(); i++) {
+      now.put(missing.get(i), records.get(i));
+    }
+  }
+
+  private static Entry archived(Map<RelPath, Update> updates, Map<RelPath, Observed> now, RelPath p) {
+    Update u = updates.get(p);
+    return u != null ? u.archived().entry() : now.get(p).entry();
+  }
+
+  // ---- apply and commit ------------------------------------------------------------------------------
+
+  private void applyPlan(Plan plan) {
+    StepBuilder builder = new StepBuilder(props);
+    Map<Fingerprint, RelPath> reuseOnAlpha = contentIndex(alphaNow);
+    Map<Fingerprint, RelPath> reuseOnBeta = contentIndex(betaNow);
+    List<Step> removalSteps = new ArrayList<>();
+    int nextId = 0;
+    for (Item item : plan.items()) {
+      switch (item.direction()) {
+        case ARCHIVE_ONLY -> {
+          commitRecorded(item);
+          report(item, ItemReport.Status.DONE, "", 0);
+        }
+        case CONFLICT -> report(item, ItemReport.Status.SKIPPED, item.reason(), 0);
+        case PROBLEM -> report(item, problemIsFailure(item) ? ItemReport.Status.FAILED
+            : ItemReport.Status.SKIPPED, item.reason(), 0);
+        case ALPHA_TO_BETA, BETA_TO_ALPHA -> {
+          boolean toBeta = item.direction() == Direction.ALPHA_TO_BETA;
+          StepBuilder.Built built = builder.build(item, p -> (toBeta ? betaNow : alphaNow).get(p),
+              toBeta ? reuseOnBeta : reuseOnAlpha);
+          Step step = new Step(nextId++, built.ops());
+          itemsByStep.put(step.id(), item);
+          stepProblems.put(step.id(), built.problems());
+          if (StepBuilder.removalsOnly(step.ops())) {
+            removalSteps.add(step);
+          } else {
+            applyStep(step, item);
+          }
+        }
+      }
+    }
+    flushAll();
+    // Deletions last, deepest first: if the run stops half-way, content exists in more places, not fewer.
+    for (int i = removalSteps.size() - 1; i >= 0; i--) {
+      Step step = removalSteps.get(i);
+      applyStep(step, itemsByStep.get(step.id()));
+    }
+    flushAll();
+  }
+
+  private void applyStep(Step step, Item item) {
+    Replica target = item.direction().target() == Side.BETA ? beta : alpha;
+    Replica source = target == beta ? alpha : beta;
+    target.apply(step, source);
+    if (target.stagedFiles() >= FLUSH_FILES || target.stagedBytes() >= FLUSH_BYTES) {
+      flush(target);
+    }
+  }
+
+  private void flushAll() {
+    flush(alpha);
+    flush(beta);
+  }
+
+  /** Completes a replica's staged steps and commits what succeeded to both archives. */
+  private void flush(Replica target) {
+    List<StepResult> results = target.flush();
+    if (results.isEmpty()) {
+      return;
+    }
+    if (target.checkRoot() != Replica.RootState.DIRECTORY) {
+      throw new JsyncException("root " + target.root() + " vanished during synchronization; stopping. "
+          + "Changes made so far are recorded; run again once the root is back.");
+    }
+    List<ArchiveWrite> alphaWrites = new ArrayList<>();
+    List<ArchiveWrite> betaWrites = new ArrayList<>();
+    List<ItemReport> done = new ArrayList<>();
+    for (StepResult r : results) {
+      Item item = itemsByStep.get(r.step().id());
+      recordResult(item, r, alphaWrites, betaWrites);
+      List<String> problems = stepProblems.getOrDefault(r.step().id(), List.of());
+      if (r.succeeded() && problems.isEmpty()) {
+        done.add(new ItemReport(item, ItemReport.Status.DONE, "", r.bytes()));
+      } else {
+        String why = r.succeeded() ? String.join("; ", problems) : r.failure();
+        done.add(new ItemReport(item, ItemReport.Status.FAILED, why, r.bytes()));
+      }
+    }
+    commit(alphaWrites, betaWrites);
+    commitQueued();
+    done.forEach(rep -> report(rep.item(), rep.status(), rep.message(), rep.bytes()));
+  }
+
+  /**
+   * The archive records of a finished step. A path whose ops all succeeded, or that needed none, now holds
+   * the same state on both replicas and is recorded on both. A path whose ops stopped part-way (removed,
+   * then the new version failed) is recorded on the target as it now is, and keeps its old record on the
+   * source, so the next run still sees the source's change. Paths never touched keep their old records.
+   */
+  private void recordResult(Item item, StepResult r, List<ArchiveWrite> alphaWrites, List<ArchiveWrite> betaWrites) {
+    boolean toBeta = item.direction() == Direction.ALPHA_TO_BETA;
+    Map<RelPath, Outcome> lastDone = new HashMap<>();
+    Set<RelPath> incomplete = new HashSet<>();
+    Set<RelPath> withOps = new HashSet<>();
+    for (int i = 0; i < r.step().ops().size(); i++) {
+      RelPath p = r.step().ops().get(i).path();
+      withOps.add(p);
+      if (i >= r.outcomes().size() || !r.outcomes().get(i).done()) {
+        incomplete.add(p);
+      } else {
+        lastDone.put(p, r.outcomes().get(i));
+      }
+    }
+    Side source = toBeta ? Side.ALPHA : Side.BETA;
+    Map<RelPath, Update> sourceUpdates = toBeta ? alphaUpdates : betaUpdates;
+    Map<RelPath, Update> targetUpdates = toBeta ? betaUpdates : alphaUpdates;
+    List<ArchiveWrite> sourceWrites = toBeta ? alphaWrites : betaWrites;
+    List<ArchiveWrite> targetWrites = toBeta ? betaWrites : alphaWrites;
+    for (PathState s : item.states()) {
+      RelPath p = s.path();
+      if (s.side(source).kind() == Entry.Kind.PROBLEM) {
+        continue;
+      }
+      Outcome done = lastDone.get(p);
+      if (!withOps.contains(p)) {
+        sourceWrite(p, sourceUpdates, sourceWrites);
+        sourceWrite(p, targetUpdates, targetWrites);
+      } else if (!incomplete.contains(p)) {
+        sourceWrite(p, sourceUpdates, sourceWrites);
+        targetWrites.add(ArchiveWrite.record(p, done.result(), Optional.empty()));
+      } else if (done != null) {
+        targetWrites.add(ArchiveWrite.record(p, done.result(), Optional.empty()));
+      }
+    }
+  }
+
+  /** The source side's record changes only if its state changed since its last record. */
+  private static void sourceWrite(RelPath p, Map<RelPath, Update> updates, List<ArchiveWrite> writes) {
+    Update u = updates.get(p);
+    if (u != null) {
+      writes.add(ArchiveWrite.record(p, u.current(), u.signature()));
+    }
+  }
+
+  /** Both replicas already agree on an archive-only item: record each side's current state. */
+  private void commitRecorded(Item item) {
+    List<ArchiveWrite> a = new ArrayList<>();
+    List<ArchiveWrite> b = new ArrayList<>();
+    for (PathState s : item.states()) {
+      sourceWrite(s.path(), alphaUpdates, a);
+      sourceWrite(s.path(), betaUpdates, b);
+    }
+    commit(a, b);
+  }
+
+  /**
+   * Files whose stamp changed but not their content or properties (touched without {@code times}, say)
+   * get their new stamp recorded, so the next run does not hash them again; unless an item recorded them.
+   */
+  private void commitRestamps(Plan plan) {
+    Set<RelPath> covered = new HashSet<>();
+    for (Item item : plan.items()) {
+      for (PathState s : item.states()) {
+        covered.add(s.path());
+      }
+    }
+    List<ArchiveWrite> a = restamps(alphaUpdates, covered);
+    List<ArchiveWrite> b = restamps(betaUpdates, covered);
+    commit(a, b);
+    commitQueued();
+  }
+
+  private List<ArchiveWrite> restamps(Map<RelPath, Update> updates, Set<RelPath> covered) {
+    List<ArchiveWrite> writes = new ArrayList<>();
+    for (Update u : updates.values()) {
+      if (!u.isChange(props) && !covered.contains(u.path())) {
+        writes.add(u.signature().isPresent() ? ArchiveWrite.record(u.path(), u.current(), u.signature())
+            : ArchiveWrite.restamp(u.path(), u.current()));
+      }
+    }
+    return writes;
+  }
+
+  /** Queues records, and writes the queue once it is large; {@link #commitQueued} writes the rest. */
+  private void commit(List<ArchiveWrite> alphaWrites, List<ArchiveWrite> betaWrites) {
+    alphaQueue.addAll(alphaWrites);
+    betaQueue.addAll(betaWrites);
+    if (alphaQueue.size() + betaQueue.size() >= FLUSH_FILES) {
+      commitQueued();
+    }
+  }
+
+  private void commitQueued() {
+    if (!alphaQueue.isEmpty() || pendingSyncId.isPresent()) {
+      alpha.commit(alphaQueue, pendingSyncId);
+      pendingSyncId = Optional.empty();
+      alphaQueue.clear();
+    }
+    if (!betaQueue.isEmpty() || pendingSyncIdBeta.isPresent()) {
+      beta.commit(betaQueue, pendingSyncIdBeta);
+      pendingSyncIdBeta = Optional.empty();
+      betaQueue.clear();
+    }
+  }
+
+  /** Content each replica already holds, for copying locally instead of transferring. */
+  private static Map<Fingerprint, RelPath> contentIndex(Map<RelPath, Observed> now) {
+    return now.entrySet().stream()
+        .filter(e -> e.getValue().entry() instanceof Entry.File)
+        .collect(Collectors.toMap(e -> ((Entry.File) e.getValue().entry()).fingerprint(), Map.Entry::getKey,
+            (x, y) -> x));
+  }
+
+  private static boolean problemIsFailure(Item item) {
+    for (Entry e : List.of(item.state().alpha(), item.state().beta())) {
+      if (e instanceof Entry.Problem p && p.problem().isFailure()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void report(Item item, ItemReport.Status status, String message, long bytes) {
+    ItemReport r = new ItemReport(item, status, message, bytes);
+    reports.add(r);
+    listener.itemDone(r);
+  }
+}

@@ -1,0 +1,55 @@
+package jsync.core.sync;
+
+import static jsync.core.testing.TreeFixture.describe;
+import static jsync.core.testing.TreeFixture.read;
+import static jsync.core.testing.TreeFixture.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import jsync.core.apply.BackupPolicy;
+import jsync.core.model.PropsPolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalSyncTest {
+  @TempDir Path tmp;
+
+  private SyncReport sync(Path a, Path b) {
+    SyncConfig config = SyncConfig.defaults(Clock.systemUTC());
+    try (LocalReplica ra = replica(a); LocalReplica rb = replica(b)) {
+      return new SyncRun(ra, rb, config, new SyncListener() {}).run();
+    }
+  }
+
+  private LocalReplica replica(Path root) {
+    return new LocalReplica(root, root.toString(), "testhost", tmp.resolve("home"), Clock.systemUTC(),
+        PropsPolicy.DEFAULT, BackupPolicy.NONE, n -> {});
+  }
+
+  @Test
+  void firstSyncCopiesBothWaysThenPropagatesChanges() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    write(a, "x/f1", "one");
+    write(b, "y/f2", "two");
+    SyncReport r = sync(a, b);
+    assertEquals(0, r.exitCode(), r.items().toString());
+    assertEquals(describe(a), describe(b));
+    assertEquals("two", read(a, "y/f2"));
+
+    SyncReport again = sync(a, b);
+    assertTrue(again.plan().isEmpty(), again.plan().toString());
+
+    write(a, "x/f1", "one changed");
+    Files.delete(b.resolve("y/f2"));
+    SyncReport r3 = sync(a, b);
+    assertEquals(0, r3.exitCode(), r3.items().toString());
+    assertEquals("one changed", read(b, "x/f1"));
+    assertFalse(Files.exists(a.resolve("y/f2")));
+    assertEquals(describe(a), describe(b));
+  }
+}
