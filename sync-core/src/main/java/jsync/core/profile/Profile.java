@@ -394,6 +394,11 @@ public final class Profile {
         return Optional.of(Preference.NEWER);
       }
       if (v.equals("older")) {
+        // As in Unison: without times, a copy's mtime is the time it was made, so "older" would pick the
+        // original over every copy; Unison refuses the combination ("can only be used with times=true").
+        if (!times) {
+          throw s.error(UnisonPreferences.canonical(s.key()) + " = older can only be used with times = true");
+        }
         return Optional.of(Preference.OLDER);
       }
       RootSpec alpha = roots.get(0).value();

@@ -60,6 +60,7 @@ public final class Scanner {
   private long updates;
   private long scopePresent;
   private long scopeRecorded;
+  private RelPath currentScope = RelPath.ROOT;
   private final List<RelPath> emptied = new ArrayList<>();
   private Consumer<Update> out;
 
@@ -88,6 +89,7 @@ public final class Scanner {
     for (RelPath scope : normalize(options.scopes())) {
       scopePresent = 0;
       scopeRecorded = 0;
+      currentScope = scope;
       try (ArchiveView.Records records = archive.records(scope)) {
         Cursor cursor = new Cursor(records);
         if (scope.isRoot()) {
@@ -179,7 +181,9 @@ public final class Scanner {
   /** Looks at one path that exists or existed, reports it if it changed, and descends into directories. */
   private void visit(RelPath path, Path p, Observed recorded, Cursor cursor) {
     entries++;
-    if (!recorded.entry().isAbsent()) {
+    // A scope's own directory does not count: "emptied" means nothing left inside it, as for a root.
+    boolean scopeDir = path.equals(currentScope);
+    if (!recorded.entry().isAbsent() && !(scopeDir && recorded.entry().isDir())) {
       scopeRecorded++;
     }
     FileStat st;
@@ -195,7 +199,9 @@ public final class Scanner {
       cursor.skipBelow(path);
       return;
     }
-    scopePresent++;
+    if (!(scopeDir && st.type() == FileStat.Type.DIR)) {
+      scopePresent++;
+    }
     switch (st.type()) {
       case FILE -> {
         report(path, recorded, observeFile(path, p, st, recorded));
