@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the conformance scenarios with the built jsync (bin/jsync) and checks the state part (exit code and
+# both trees) of every scenario against Unison 2.52's recorded results. Scenarios where jsync differs on
+# purpose are listed in deliberate-differences.txt with the reason (docs/user-guide.md explains each);
+# for those, jsync's own recorded result (expected-jsync-differences.txt) must match instead.
+# Exit 0 if everything matches. Needs root (some scenarios run the tool as uid 65534).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+JSYNC="$top/bin/jsync" "$here/conformance.sh" --no-report jsync > "$out/jsync.txt"
+
+# Split a results file into one file per scenario, dropping the report sections.
+split() { # $1 = results file, $2 = output dir
+  mkdir -p "$2"
+  awk -v dir="$2" '
+    /^=== / { name = $2; file = dir "/" name; skip = 0; print > file; next }
+    /^--- report/ { skip = 1; next }
+    /^--- / { skip = 0 }
+    name != "" && !skip && NF { print >> file }
+  ' "$1"
+}
+split "$here/expected-unison.txt" "$out/unison"
+split "$out/jsync.txt" "$out/jsync"
+split "$here/expected-jsync-differences.txt" "$out/deliberate"
+
+deliberate=$(grep -v '^#' "$here/deliberate-differences.txt" | awk 'NF {print $1}')
+fail=0
+for f in "$out/unison"/*; do
+  name=$(basename "$f")
+  if [ ! -f "$out/jsync/$name" ]; then
+    echo "MISSING: $name"; fail=1; continue
+  fi
+  if grep -qx "$name" <<<"$deliberate"; then
+    if ! diff -u "$out/deliberate/$name" "$out/jsync/$name" > "$out/diff"; then
+      echo "CHANGED (deliberate difference no longer as recorded): $name"; cat "$out/diff"; fail=1
+    fi
+  elif ! diff -u "$f" "$out/jsync/$name" > "$out/diff"; then
+    echo "DIFFERS from Unison: $name"; cat "$out/diff"; fail=1
+  fi
+done
+total=$(ls "$out/unison" | wc -l)
+echo "conformance: $total scenarios, $(wc -w <<<"$deliberate") deliberate differences, $([ $fail = 0 ] && echo OK || echo FAILED)"
+exit $fail
