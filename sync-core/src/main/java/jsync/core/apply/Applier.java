@@ -14,11 +14,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +56,8 @@ public final class Applier {
   /** Names starting with this are jsync's temporary files; the scanner ignores them. */
   public static final String TEMP_PREFIX = ".jsync-tmp-";
   private static final int COPY_BUFFER = 256 * 1024;
+  private static final Set<StandardOpenOption> CREATE_TEMP =
+      EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
   private final Path root;
   private final Path realRoot;
@@ -64,6 +69,12 @@ public final class Applier {
   private final Hasher hasher = new Hasher();
   private final byte[] buffer = new byte[COPY_BUFFER];
   private final Set<Path> checkedParents = new HashSet<>();
+  /**
+   * How a temporary file is created: owner-only while its content arrives, when permissions are
+   * synchronized (they are set once the content checks out); otherwise with the system's default mode,
+   * which is what the file keeps.
+   */
+  private final FileAttribute<?>[] tempAttributes;
 
   private final List<Pending> pending = new ArrayList<>();
   private final List<Staged> staged = new ArrayList<>();
@@ -83,6 +94,10 @@ public final class Applier {
     this.source = source;
     this.progress = progress;
     this.stat = FileStat.readerFor(root.getFileSystem());
+    this.tempAttributes = props.permMask() != 0
+        && root.getFileSystem().supportedFileAttributeViews().contains("posix")
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FileStat.permissions(0600))}
+        : new FileAttribute<?>[0];
   }
 
   /** A step added and not yet reported, with the outcome of each op attempted so far. */
@@ -253,7 +268,7 @@ public final class Applier {
    */
   private long copy(InputStream in, Path temp, Entry.File want, boolean reportProgress) throws IOException {
     long total = 0;
-    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try (FileChannel out = FileChannel.open(temp, CREATE_TEMP, tempAttributes);
          StreamingXXHash64 h = XxHash.streaming(0)) {
       int n;
       while ((n = in.read(buffer)) > 0) {

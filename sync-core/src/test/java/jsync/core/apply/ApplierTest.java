@@ -126,6 +126,54 @@ class ApplierTest {
   }
 
   @Test
+  void putPrivateFile_tempIsNeverReadableByOthersWhileWritten() throws Exception {
+    // The source checks the temporary file's mode after its bytes were handed over, i.e. while the content
+    // sits in a file in a directory others may list. A 0600 file must not be readable there at 0644.
+    byte[] content = ApplyFixture.utf8("secret key");
+    List<Integer> modesSeen = new ArrayList<>();
+    ContentSource spying = (path, want) -> new java.io.InputStream() {
+      int pos;
+
+      @Override
+      public int read() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (pos < content.length) {
+          int n = Math.min(len, content.length - pos);
+          System.arraycopy(content, pos, b, off, n);
+          pos += n;
+          return n;
+        }
+        for (Path t : temps(root)) {
+          modesSeen.add(mode(t));
+        }
+        return -1;
+      }
+    };
+    Applier a = new Applier(root, PropsPolicy.DEFAULT, BackupPolicy.NONE, spying, n -> {});
+
+    StepResult r = apply(a, Op.put(rel("key"), file("secret key", 0600, T1), Observed.ABSENT));
+
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals(1, modesSeen.size());
+    assertEquals(0, modesSeen.get(0) & 077, "temp mode " + Integer.toOctalString(modesSeen.get(0)));
+    assertEquals(0600, mode(p("key")));
+  }
+
+  @Test
+  void putNewFile_withoutPerms_keepsDefaultCreationMode() throws Exception {
+    // perms = 0: permissions are not synchronized, a new file gets what the system would give it.
+    source.put("f", "x");
+    StepResult r = apply(applier(new PropsPolicy(0, false)), Op.put(rel("f"), file("x", 0600, T1), Observed.ABSENT));
+    assertTrue(r.succeeded(), r.failure());
+    Path probe = Files.writeString(tmp.resolve("probe"), "x");
+    assertEquals(mode(probe), mode(p("f")));
+  }
+
+  @Test
   void putEmptyFile() throws Exception {
     source.put("e", "");
     StepResult r = apply(applier(), Op.put(rel("e"), file(""), Observed.ABSENT));
