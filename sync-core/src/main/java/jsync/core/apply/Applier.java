@@ -125,6 +125,8 @@ public final class Applier {
 
   /** Runs a step's ops in order, staging file contents; stops the step at the first op that fails. */
   public void add(Step step) {
+    // Parents are checked again for every step: a directory can be swapped for a symlink during a run.
+    checkedParents.clear();
     Pending p = new Pending(step);
     pending.add(p);
     for (int i = 0; i < step.ops().size(); i++) {
@@ -296,6 +298,8 @@ public final class Applier {
   private Outcome install(Staged s) {
     Op op = s.op();
     try {
+      // The parent was checked when the file was staged, possibly thousands of files ago.
+      verifyParent(s.target().getParent());
       recheck(op, s.target());
       maybeBackup(op, s.target(), false);
       Files.move(s.temp(), s.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -509,11 +513,17 @@ public final class Applier {
     return p;
   }
 
-  /** The destination's parent must be a real directory below the root, not reached through a symlink. */
+  /** {@link #verifyParent}, once per parent within a step (a subtree copy writes many files per directory). */
   private void checkParent(Path parent) throws IOException {
     if (checkedParents.contains(parent)) {
       return;
     }
+    verifyParent(parent);
+    checkedParents.add(parent);
+  }
+
+  /** The destination's parent must be a real directory below the root, not reached through a symlink. */
+  private void verifyParent(Path parent) throws IOException {
     Path real;
     try {
       real = parent.toRealPath();
@@ -525,7 +535,6 @@ public final class Applier {
       throw new ChangedException("refusing to write through a symbolic link: " + parent + " is " + real
           + ", not below " + realRoot);
     }
-    checkedParents.add(parent);
   }
 
   private Path resolve(RelPath rel) {

@@ -553,6 +553,43 @@ class ApplierTest {
   }
 
   @Test
+  void refusesToWriteThroughParentReplacedBySymlinkAfterAnEarlierStep() throws Exception {
+    // The parent was a real directory when a first step wrote into it; then someone moved it away and put a
+    // symlink to a directory outside the root in its place (while a long run goes on).
+    mkdir(root, "d");
+    source.put("d/a", "a").put("d/b", "b").put("d/c", "c");
+    Applier a = applier();
+    StepResult first = apply(a, Op.put(rel("d/a"), file("a"), Observed.ABSENT));
+    assertTrue(first.succeeded(), first.failure());
+    Files.move(p("d"), tmp.resolve("d.moved"));
+    Files.createSymbolicLink(p("d"), outside);
+
+    a.add(new Step(2, List.of(Op.put(rel("d/b"), file("b"), Observed.ABSENT))));
+    a.add(new Step(3, List.of(Op.put(rel("d/sub"), new Entry.Dir(0755), Observed.ABSENT))));
+    List<StepResult> results = a.flush();
+
+    results.forEach(r -> assertFailed(r, "refusing to write through a symbolic link"));
+    assertEquals(Map.of(), describe(outside));
+  }
+
+  @Test
+  void refusesToInstallThroughParentReplacedBySymlinkBeforeFlush() throws Exception {
+    // Between staging and the flush (up to thousands of files later), the directory holding the staged
+    // temporary file is moved outside the root and a symlink to it put in its place.
+    mkdir(root, "d");
+    source.put("d/b", "b");
+    Applier a = applier();
+    a.add(new Step(1, List.of(Op.put(rel("d/b"), file("b"), Observed.ABSENT))));
+    Files.move(p("d"), outside.resolve("d"));
+    Files.createSymbolicLink(p("d"), outside.resolve("d"));
+
+    StepResult r = a.flush().get(0);
+
+    assertFailed(r, "refusing to write through a symbolic link");
+    assertEquals(Map.of("d", "dir"), describe(outside));
+  }
+
+  @Test
   void nameTooLong_failsNamingPathAndCause() throws Exception {
     String longName = "n".repeat(300);
     source.put(longName, "x");
