@@ -73,6 +73,18 @@ class DurabilityTest {
   }
 
   @Test
+  void readOnlyFile_belowThreshold_isSynced() throws Exception {
+    // A file staged with a read-only mode (0444, as git writes its objects) cannot be opened for writing
+    // by its non-root owner, and fsync does not need that. Root ignores mode bits, so the immutable flag,
+    // which refuses root too, stands in for them here.
+    List<Path> few = files(tmp.resolve("a"), 2);
+    chattr("+i", few.get(0));
+    immutable.add(few.get(0));
+    Durability.sync(few, List.of(tmp.resolve("a")));
+    assertIntact(few);
+  }
+
+  @Test
   void inMemoryFilesystem_filesAreForcedAndDirectoriesSkipped() throws Exception {
     try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
       Path dir = Files.createDirectories(fs.getPath("/r/d"));
