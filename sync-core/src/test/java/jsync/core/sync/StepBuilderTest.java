@@ -168,6 +168,16 @@ class StepBuilderTest {
   }
 
   @Test
+  void targetProblemBelowDeletedDir_isReportedAndNotTouched() {
+    // prefer/force can turn a subtree conflict into a propagation even though the target could not read a
+    // path below; the builder must not expect (and so re-check) a problem entry.
+    Item item = toBeta(s("d", ABSENT, D0), s("d/a", ABSENT, F1), s("d/u", ABSENT, P1), s("d/u/x", ABSENT, F2));
+    StepBuilder.Built b = build(item);
+    assertEquals(List.of(Op.remove(p("d/a"), have("d/a")), Op.remove(p("d"), have("d"))), b.ops());
+    assertEquals(List.of("d/u: permission denied"), b.problems());
+  }
+
+  @Test
   void reuse_byFingerprint_forNonEmptyFilesElsewhere() {
     reuse.put(F1.fingerprint(), p("old/name"));
     reuse.put(F2.fingerprint(), p("d/b"));
