@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -468,7 +469,7 @@ public final class Applier {
    * Keeps the current version of {@code target} as a backup if the policy asks for it: by a hard link
    * before a replacement (so the destination name never goes missing), or by a rename for a removal.
    *
-   * @return true if the file was moved away (a removal is then done)
+   * @return true if the file was moved away (a removal is then done); false if it is still there
    */
   private boolean maybeBackup(Op op, Path target, boolean removing) throws IOException {
     Entry old = op.expected().entry();
@@ -489,8 +490,15 @@ public final class Applier {
     }
     Path newest = dir.resolve(backup.backupName(name, 1));
     Files.deleteIfExists(newest);
+    boolean moved = false;
     if (removing) {
-      Files.move(target, newest, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.move(target, newest, StandardCopyOption.ATOMIC_MOVE);
+        moved = true;
+      } catch (AtomicMoveNotSupportedException e) {
+        // A central backup dir on another filesystem: copy; the caller then deletes the original.
+        Files.copy(target, newest, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+      }
     } else if (old instanceof Entry.Link) {
       Files.copy(target, newest, LinkOption.NOFOLLOW_LINKS);
     } else {
@@ -502,7 +510,7 @@ public final class Applier {
       }
     }
     dirsToSync.add(dir);
-    return removing;
+    return moved;
   }
 
   private static Path resolveUnder(Path base, RelPath rel) {

@@ -21,6 +21,7 @@ import java.util.function.Predicate;
 import jsync.core.model.Entry;
 import jsync.core.model.PropsPolicy;
 import jsync.core.model.RelPath;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,6 +149,37 @@ class ApplierBackupTest {
     assertEquals(Map.of("a", "dir", "a/b", "dir", "a/b/f", "file:v2"), describe(root));
     assertEquals(Map.of("a", "dir", "a/b", "dir", "a/b/.bak.1.f", "file:v1", ".bak.1.top", "file:t1"),
         describe(central));
+  }
+
+  @Test
+  void centralBackupDir_onAnotherFilesystem_replaceAndRemoveStillWork() throws Exception {
+    // A common setup: the backup dir in the jsync home on one disk, the replica on another. Neither a hard
+    // link nor a rename can cross; the backup is then a copy.
+    Path shm = Path.of("/dev/shm");
+    Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm");
+    Path central = Files.createTempDirectory(shm, "jsync-backup-test-");
+    try {
+      Assumptions.assumeFalse(Files.getAttribute(central, "unix:dev").equals(Files.getAttribute(root, "unix:dev")),
+          "/dev/shm is on the same filesystem as the temp dir");
+      BackupPolicy policy = new BackupPolicy(p -> true, Optional.of(central), DEFAULT_PREFIX, "", 2);
+      write(root, "d/f", "v1");
+      write(root, "d/g", "last words");
+      link(root, "d/l", "t1");
+
+      replace(policy, "d/f", "v2");
+      remove(policy, "d/g");
+      remove(policy, "d/l");
+
+      assertEquals(Map.of("d", "dir", "d/f", "file:v2"), describe(root));
+      assertEquals(Map.of("d", "dir", "d/.bak.1.f", "file:v1", "d/.bak.1.g", "file:last words",
+          "d/.bak.1.l", "link:t1"), describe(central));
+    } finally {
+      try (var walk = Files.walk(central)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   @Test
