@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -14,11 +15,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +57,8 @@ public final class Applier {
   /** Names starting with this are jsync's temporary files; the scanner ignores them. */
   public static final String TEMP_PREFIX = ".jsync-tmp-";
   private static final int COPY_BUFFER = 256 * 1024;
+  private static final Set<StandardOpenOption> CREATE_TEMP =
+      EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
   private final Path root;
   private final Path realRoot;
@@ -64,6 +70,12 @@ public final class Applier {
   private final Hasher hasher = new Hasher();
   private final byte[] buffer = new byte[COPY_BUFFER];
   private final Set<Path> checkedParents = new HashSet<>();
+  /**
+   * How a temporary file is created: owner-only while its content arrives, when permissions are
+   * synchronized (they are set once the content checks out); otherwise with the system's default mode,
+   * which is what the file keeps.
+   */
+  private final FileAttribute<?>[] tempAttributes;
 
   private final List<Pending> pending = new ArrayList<>();
   private final List<Staged> staged = new ArrayList<>();
@@ -83,6 +95,10 @@ public final class Applier {
     this.source = source;
     this.progress = progress;
     this.stat = FileStat.readerFor(root.getFileSystem());
+    this.tempAttributes = props.permMask() != 0
+        && root.getFileSystem().supportedFileAttributeViews().contains("posix")
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FileStat.permissions(0600))}
+        : new FileAttribute<?>[0];
   }
 
   /** A step added and not yet reported, with the outcome of each op attempted so far. */
@@ -110,6 +126,8 @@ public final class Applier {
 
   /** Runs a step's ops in order, staging file contents; stops the step at the first op that fails. */
   public void add(Step step) {
+    // Parents are checked again for every step: a directory can be swapped for a symlink during a run.
+    checkedParents.clear();
     Pending p = new Pending(step);
     pending.add(p);
     for (int i = 0; i < step.ops().size(); i++) {
@@ -253,7 +271,7 @@ public final class Applier {
    */
   private long copy(InputStream in, Path temp, Entry.File want, boolean reportProgress) throws IOException {
     long total = 0;
-    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try (FileChannel out = FileChannel.open(temp, CREATE_TEMP, tempAttributes);
          StreamingXXHash64 h = XxHash.streaming(0)) {
       int n;
       while ((n = in.read(buffer)) > 0) {
@@ -281,6 +299,8 @@ public final class Applier {
   private Outcome install(Staged s) {
     Op op = s.op();
     try {
+      // The parent was checked when the file was staged, possibly thousands of files ago.
+      verifyParent(s.target().getParent());
       recheck(op, s.target());
       maybeBackup(op, s.target(), false);
       Files.move(s.temp(), s.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -449,7 +469,7 @@ public final class Applier {
    * Keeps the current version of {@code target} as a backup if the policy asks for it: by a hard link
    * before a replacement (so the destination name never goes missing), or by a rename for a removal.
    *
-   * @return true if the file was moved away (a removal is then done)
+   * @return true if the file was moved away (a removal is then done); false if it is still there
    */
   private boolean maybeBackup(Op op, Path target, boolean removing) throws IOException {
     Entry old = op.expected().entry();
@@ -470,8 +490,15 @@ public final class Applier {
     }
     Path newest = dir.resolve(backup.backupName(name, 1));
     Files.deleteIfExists(newest);
+    boolean moved = false;
     if (removing) {
-      Files.move(target, newest, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.move(target, newest, StandardCopyOption.ATOMIC_MOVE);
+        moved = true;
+      } catch (AtomicMoveNotSupportedException e) {
+        // A central backup dir on another filesystem: copy; the caller then deletes the original.
+        Files.copy(target, newest, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+      }
     } else if (old instanceof Entry.Link) {
       Files.copy(target, newest, LinkOption.NOFOLLOW_LINKS);
     } else {
@@ -483,7 +510,7 @@ public final class Applier {
       }
     }
     dirsToSync.add(dir);
-    return removing;
+    return moved;
   }
 
   private static Path resolveUnder(Path base, RelPath rel) {
@@ -494,11 +521,17 @@ public final class Applier {
     return p;
   }
 
-  /** The destination's parent must be a real directory below the root, not reached through a symlink. */
+  /** {@link #verifyParent}, once per parent within a step (a subtree copy writes many files per directory). */
   private void checkParent(Path parent) throws IOException {
     if (checkedParents.contains(parent)) {
       return;
     }
+    verifyParent(parent);
+    checkedParents.add(parent);
+  }
+
+  /** The destination's parent must be a real directory below the root, not reached through a symlink. */
+  private void verifyParent(Path parent) throws IOException {
     Path real;
     try {
       real = parent.toRealPath();
@@ -510,7 +543,6 @@ public final class Applier {
       throw new ChangedException("refusing to write through a symbolic link: " + parent + " is " + real
           + ", not below " + realRoot);
     }
-    checkedParents.add(parent);
   }
 
   private Path resolve(RelPath rel) {

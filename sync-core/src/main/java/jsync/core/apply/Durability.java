@@ -55,12 +55,32 @@ final class Durability {
       }
     }
     for (Path f : files) {
-      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
+      syncFile(f);
     }
     for (Path d : dirs) {
       syncDir(d);
+    }
+  }
+
+  /**
+   * fsyncs one file. A file already given a read-only mode (0444) cannot be opened for writing by its
+   * owner, but fsync works on a descriptor opened for reading. Writing is tried first because Windows
+   * flushes only handles opened for writing.
+   */
+  private static void syncFile(Path f) throws IOException {
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(f, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      try {
+        ch = FileChannel.open(f, StandardOpenOption.READ);
+      } catch (IOException again) {
+        e.addSuppressed(again);
+        throw e;
+      }
+    }
+    try (FileChannel c = ch) {
+      c.force(true);
     }
   }
 

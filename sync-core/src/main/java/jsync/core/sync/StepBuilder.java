@@ -47,9 +47,13 @@ final class StepBuilder {
       }
       Entry want = s.side(source);
       Observed have = targetNow.apply(s.path());
-      if (want instanceof Entry.Problem p) {
-        // Only possible below a directory that is being copied: copy the rest, report this one.
-        problems.add(s.path().display() + ": " + p.message());
+      Entry.Problem problem = want instanceof Entry.Problem p ? p
+          : have.entry() instanceof Entry.Problem p ? p : null;
+      if (problem != null) {
+        // Only possible below a directory being copied, or being removed or replaced after prefer or force
+        // settled a subtree conflict. Nobody knows what is there: leave it and its subtree alone, do the
+        // rest, report this one. (Removing the directory above it then fails as not empty, as it should.)
+        problems.add(s.path().display() + ": " + problem.message());
         skipBelow = s.path();
         continue;
       }

@@ -1,0 +1,642 @@
+package jsync.core.apply;
+
+import static jsync.core.apply.ApplyFixture.T1;
+import static jsync.core.apply.ApplyFixture.T2;
+import static jsync.core.apply.ApplyFixture.chattr;
+import static jsync.core.apply.ApplyFixture.file;
+import static jsync.core.apply.ApplyFixture.mode;
+import static jsync.core.apply.ApplyFixture.mtimeNanos;
+import static jsync.core.apply.ApplyFixture.observe;
+import static jsync.core.apply.ApplyFixture.temps;
+import static jsync.core.testing.TreeFixture.describe;
+import static jsync.core.testing.TreeFixture.link;
+import static jsync.core.testing.TreeFixture.mkdir;
+import static jsync.core.testing.TreeFixture.read;
+import static jsync.core.testing.TreeFixture.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import jsync.core.model.Entry;
+import jsync.core.model.Observed;
+import jsync.core.model.PropsPolicy;
+import jsync.core.model.RelPath;
+import jsync.core.scan.FileStat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The applier on a real filesystem: each op's effect, its re-checks, and its failures. */
+class ApplierTest {
+  private static final PropsPolicy TIMES = new PropsPolicy(01777, true);
+
+  @TempDir Path tmp;
+  private Path root;
+  private Path outside;
+  private final ApplyFixture.MapSource source = new ApplyFixture.MapSource();
+  private long progressed;
+  private final List<Path> immutable = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws IOException {
+    root = Files.createDirectories(tmp.resolve("root"));
+    outside = Files.createDirectories(tmp.resolve("outside"));
+  }
+
+  @AfterEach
+  void clearImmutableFlags() throws Exception {
+    for (Path p : immutable) {
+      chattr("-i", p);
+    }
+  }
+
+  private Applier applier(PropsPolicy props) throws IOException {
+    return new Applier(root, props, BackupPolicy.NONE, source, n -> progressed += n);
+  }
+
+  private Applier applier() throws IOException {
+    return applier(PropsPolicy.DEFAULT);
+  }
+
+  /** Adds one step of {@code ops}, flushes, and returns its result. */
+  private static StepResult apply(Applier a, Op... ops) {
+    a.add(new Step(7, List.of(ops)));
+    List<StepResult> results = a.flush();
+    assertEquals(1, results.size());
+    assertEquals(7, results.get(0).step().id());
+    return results.get(0);
+  }
+
+  private static RelPath rel(String s) {
+    return RelPath.parse(s);
+  }
+
+  private Path p(String rel) {
+    return root.resolve(rel);
+  }
+
+  private static void assertFailed(StepResult r, String... fragments) {
+    assertFalse(r.succeeded(), "expected a failure: " + r);
+    for (String f : fragments) {
+      assertTrue(r.failure().contains(f), "'" + r.failure() + "' should contain '" + f + "'");
+    }
+  }
+
+  // ---- files ---------------------------------------------------------------------------------------------
+
+  @Test
+  void putNewFile_writesContentAndPermissions_notMtimeWithoutTimes() throws Exception {
+    source.put("d/f", "hello");
+    mkdir(root, "d");
+    Entry.File want = file("hello", 0750, T1);
+
+    StepResult r = apply(applier(), Op.put(rel("d/f"), want, Observed.ABSENT));
+
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals("hello", read(root, "d/f"));
+    // perms 01777 covers all nine permission bits.
+    assertEquals(0750, mode(p("d/f")));
+    assertNotEquals(T1, mtimeNanos(p("d/f")));
+    Outcome o = r.outcomes().get(0);
+    assertEquals(5, o.bytes());
+    assertEquals(5, progressed);
+    FileStat st = FileStat.read(p("d/f"));
+    assertEquals(new Entry.File(5, st.mtimeNanos(), 0750, want.fingerprint()), o.result().entry());
+    assertEquals(st.stamp(), o.result().stamp());
+    assertEquals(List.of(), temps(root));
+  }
+
+  @Test
+  void putNewFile_withTimes_setsMtime() throws Exception {
+    source.put("f", "hello");
+    StepResult r = apply(applier(TIMES), Op.put(rel("f"), file("hello", 0600, T1), Observed.ABSENT));
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals(T1, mtimeNanos(p("f")));
+    assertEquals(0600, mode(p("f")));
+  }
+
+  @Test
+  void putPrivateFile_tempIsNeverReadableByOthersWhileWritten() throws Exception {
+    // The source checks the temporary file's mode after its bytes were handed over, i.e. while the content
+    // sits in a file in a directory others may list. A 0600 file must not be readable there at 0644.
+    byte[] content = ApplyFixture.utf8("secret key");
+    List<Integer> modesSeen = new ArrayList<>();
+    ContentSource spying = (path, want) -> new java.io.InputStream() {
+      int pos;
+
+      @Override
+      public int read() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (pos < content.length) {
+          int n = Math.min(len, content.length - pos);
+          System.arraycopy(content, pos, b, off, n);
+          pos += n;
+          return n;
+        }
+        for (Path t : temps(root)) {
+          modesSeen.add(mode(t));
+        }
+        return -1;
+      }
+    };
+    Applier a = new Applier(root, PropsPolicy.DEFAULT, BackupPolicy.NONE, spying, n -> {});
+
+    StepResult r = apply(a, Op.put(rel("key"), file("secret key", 0600, T1), Observed.ABSENT));
+
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals(1, modesSeen.size());
+    assertEquals(0, modesSeen.get(0) & 077, "temp mode " + Integer.toOctalString(modesSeen.get(0)));
+    assertEquals(0600, mode(p("key")));
+  }
+
+  @Test
+  void putNewFile_withoutPerms_keepsDefaultCreationMode() throws Exception {
+    // perms = 0: permissions are not synchronized, a new file gets what the system would give it.
+    source.put("f", "x");
+    StepResult r = apply(applier(new PropsPolicy(0, false)), Op.put(rel("f"), file("x", 0600, T1), Observed.ABSENT));
+    assertTrue(r.succeeded(), r.failure());
+    Path probe = Files.writeString(tmp.resolve("probe"), "x");
+    assertEquals(mode(probe), mode(p("f")));
+  }
+
+  @Test
+  void putEmptyFile() throws Exception {
+    source.put("e", "");
+    StepResult r = apply(applier(), Op.put(rel("e"), file(""), Observed.ABSENT));
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals(0, Files.size(p("e")));
+  }
+
+  @Test
+  void replaceFile_staysOldUntilFlush_thenRenamedAtomically() throws Exception {
+    write(root, "f", "old");
+    Observed before = observe(root, "f");
+    source.put("f", "new content");
+    Applier a = applier();
+
+    a.add(new Step(1, List.of(Op.put(rel("f"), file("new content"), before))));
+
+    // Staged: the new bytes wait in a temporary file beside the target, which readers still see whole.
+    assertEquals("old", read(root, "f"));
+    List<Path> staged = temps(root);
+    assertEquals(1, staged.size());
+    assertEquals(root, staged.get(0).getParent());
+    assertEquals("new content", Files.readString(staged.get(0)));
+    assertEquals(1, a.stagedFiles());
+    assertEquals(11, a.stagedBytes());
+
+    List<StepResult> results = a.flush();
+    assertTrue(results.get(0).succeeded(), results.get(0).failure());
+    assertEquals("new content", read(root, "f"));
+    assertEquals(List.of(), temps(root));
+    assertEquals(0, a.stagedFiles());
+    assertEquals(0, a.stagedBytes());
+  }
+
+  @Test
+  void sourceChangedAfterScan_sameSize_failsAndLeavesDestination() throws Exception {
+    write(root, "f", "old");
+    source.put("f", "NEW");
+    StepResult r = apply(applier(), Op.put(rel("f"), file("new"), observe(root, "f")));
+    assertFailed(r, "f", "changed during synchronization");
+    assertEquals("old", read(root, "f"));
+    assertEquals(List.of(), temps(root));
+  }
+
+  @Test
+  void sourceChangedAfterScan_grewOrShrank_failsWithoutTemp() throws Exception {
+    source.put("longer", "new plus more").put("shorter", "ne");
+    Applier a = applier();
+    a.add(new Step(1, List.of(Op.put(rel("longer"), file("new"), Observed.ABSENT))));
+    a.add(new Step(2, List.of(Op.put(rel("shorter"), file("new"), Observed.ABSENT))));
+    List<StepResult> results = a.flush();
+    assertFailed(results.get(0), "longer", "changed during synchronization");
+    assertFailed(results.get(1), "shorter", "changed during synchronization");
+    assertEquals(Map.of(), describe(root));
+  }
+
+  @Test
+  void sourceUnreadable_failsNamingThePath() throws Exception {
+    StepResult r = apply(applier(), Op.put(rel("missing"), file("x"), Observed.ABSENT));
+    assertFailed(r, "cannot write missing");
+    assertEquals(Map.of(), describe(root));
+  }
+
+  @Test
+  void destinationModifiedAfterScan_keepsUsersVersion() throws Exception {
+    write(root, "f", "old");
+    Observed before = observe(root, "f");
+    source.put("f", "new");
+    Applier a = applier();
+    a.add(new Step(1, List.of(Op.put(rel("f"), file("new"), before))));
+    // The user saves between the scan and the rename.
+    write(root, "f", "user's edit");
+
+    StepResult r = a.flush().get(0);
+
+    assertFailed(r, "f was modified during synchronization");
+    assertEquals("user's edit", read(root, "f"));
+    assertEquals(List.of(), temps(root));
+  }
+
+  @Test
+  void destinationTouchedButSameContent_isReplaced() throws Exception {
+    // Only a content change counts, as in Unison: a new stamp with the same bytes is re-hashed and accepted.
+    write(root, "f", "old");
+    Observed before = observe(root, "f");
+    Files.setLastModifiedTime(p("f"), FileTime.from(java.time.Instant.parse("2001-01-01T00:00:00Z")));
+    source.put("f", "new");
+    StepResult r = apply(applier(), Op.put(rel("f"), file("new"), before));
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals("new", read(root, "f"));
+  }
+
+  @Test
+  void destinationDeletedAfterScan_fails() throws Exception {
+    write(root, "f", "old");
+    Observed before = observe(root, "f");
+    Files.delete(p("f"));
+    source.put("f", "new");
+    StepResult r = apply(applier(), Op.put(rel("f"), file("new"), before));
+    assertFailed(r, "f was deleted during synchronization");
+    assertFalse(Files.exists(p("f")));
+  }
+
+  @Test
+  void destinationCreatedMeanwhile_whenExpectedAbsent_fails() throws Exception {
+    source.put("f", "ours");
+    Applier a = applier();
+    a.add(new Step(1, List.of(Op.put(rel("f"), file("ours"), Observed.ABSENT))));
+    write(root, "f", "theirs");
+
+    StepResult r = a.flush().get(0);
+
+    assertFailed(r, "f was created during synchronization");
+    assertEquals("theirs", read(root, "f"));
+    assertEquals(List.of(), temps(root));
+  }
+
+  @Test
+  void dirOrLinkCreatedMeanwhile_whenExpectedAbsent_fails() throws Exception {
+    write(root, "d", "a file");
+    link(root, "l", "elsewhere");
+    Applier a = applier();
+    a.add(new Step(1, List.of(Op.put(rel("d"), new Entry.Dir(0755), Observed.ABSENT))));
+    a.add(new Step(2, List.of(Op.put(rel("l"), new Entry.Link("mine"), Observed.ABSENT))));
+    List<StepResult> results = a.flush();
+    assertFailed(results.get(0), "d was created during synchronization");
+    assertFailed(results.get(1), "l was created during synchronization");
+    assertEquals(Map.of("d", "file:a file", "l", "link:elsewhere"), describe(root));
+  }
+
+  // ---- properties ----------------------------------------------------------------------------------------
+
+  @Test
+  void setProps_changesModeOnly_withoutReadingTheSource() throws Exception {
+    write(root, "f", "same");
+    Files.setPosixFilePermissions(p("f"), FileStat.permissions(0644));
+    Observed before = observe(root, "f");
+    long mtime = mtimeNanos(p("f"));
+
+    StepResult r = apply(applier(), Op.setProps(rel("f"), file("same", 0600, T1), before));
+
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals(0600, mode(p("f")));
+    assertEquals(mtime, mtimeNanos(p("f")));
+    assertEquals("same", read(root, "f"));
+    assertEquals(List.of(), source.opened);
+    assertEquals(0600, ((Entry.File) r.outcomes().get(0).result().entry()).mode());
+    assertEquals(FileStat.read(p("f")).stamp(), r.outcomes().get(0).result().stamp());
+  }
+
+  @Test
+  void setProps_withTimes_setsMtime() throws Exception {
+    write(root, "f", "same");
+    StepResult r = apply(applier(TIMES), Op.setProps(rel("f"), file("same", 0644, T2), observe(root, "f")));
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals(T2, mtimeNanos(p("f")));
+  }
+
+  @Test
+  void setProps_onDirectory() throws Exception {
+    mkdir(root, "d");
+    Files.setPosixFilePermissions(p("d"), FileStat.permissions(0755));
+    StepResult r = apply(applier(), Op.setProps(rel("d"), new Entry.Dir(0700), observe(root, "d")));
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals(0700, mode(p("d")));
+  }
+
+  @Test
+  void setProps_contentChangedMeanwhile_fails() throws Exception {
+    write(root, "f", "same");
+    Observed before = observe(root, "f");
+    write(root, "f", "edited");
+    StepResult r = apply(applier(), Op.setProps(rel("f"), file("same", 0600, T1), before));
+    assertFailed(r, "f was modified during synchronization");
+    assertEquals("edited", read(root, "f"));
+  }
+
+  // ---- directories and links ----------------------------------------------------------------------------
+
+  @Test
+  void mkdir_withMode() throws Exception {
+    StepResult r = apply(applier(), Op.put(rel("d"), new Entry.Dir(0710), Observed.ABSENT));
+    assertTrue(r.succeeded(), r.failure());
+    assertTrue(Files.isDirectory(p("d"), LinkOption.NOFOLLOW_LINKS));
+    assertEquals(0710, mode(p("d")));
+    assertEquals(new Entry.Dir(0710), r.outcomes().get(0).result().entry());
+  }
+
+  @Test
+  void symlink_putThenReplace() throws Exception {
+    Applier a = applier();
+    StepResult put = apply(a, Op.put(rel("l"), new Entry.Link("../t1"), Observed.ABSENT));
+    assertTrue(put.succeeded(), put.failure());
+    assertEquals("../t1", Files.readSymbolicLink(p("l")).toString());
+
+    StepResult replace = apply(a, Op.put(rel("l"), new Entry.Link("t2"), observe(root, "l")));
+    assertTrue(replace.succeeded(), replace.failure());
+    assertEquals(Map.of("l", "link:t2"), describe(root));
+  }
+
+  @Test
+  void symlink_replaceRetargetedMeanwhile_fails() throws Exception {
+    link(root, "l", "t1");
+    Observed before = observe(root, "l");
+    Files.delete(p("l"));
+    link(root, "l", "theirs");
+    StepResult r = apply(applier(), Op.put(rel("l"), new Entry.Link("t2"), before));
+    assertFailed(r, "l was modified during synchronization");
+    assertEquals(Map.of("l", "link:theirs"), describe(root));
+  }
+
+  // ---- removals ------------------------------------------------------------------------------------------
+
+  @Test
+  void remove_fileSymlinkAndEmptyDir() throws Exception {
+    write(root, "f", "x");
+    link(root, "l", "f");
+    mkdir(root, "d");
+    Applier a = applier();
+    a.add(new Step(1, List.of(Op.remove(rel("f"), observe(root, "f")))));
+    a.add(new Step(2, List.of(Op.remove(rel("l"), observe(root, "l")))));
+    a.add(new Step(3, List.of(Op.remove(rel("d"), observe(root, "d")))));
+    for (StepResult r : a.flush()) {
+      assertTrue(r.succeeded(), r.failure());
+      assertEquals(Observed.ABSENT, r.outcomes().get(0).result());
+    }
+    assertEquals(Map.of(), describe(root));
+  }
+
+  @Test
+  void remove_nonEmptyDir_failsAndKeepsIt() throws Exception {
+    write(root, "d/unknown", "x");
+    StepResult r = apply(applier(), Op.remove(rel("d"), Observed.of(new Entry.Dir(0755))));
+    assertFailed(r, "directory d not deleted");
+    assertEquals("x", read(root, "d/unknown"));
+  }
+
+  @Test
+  void remove_fileModifiedMeanwhile_failsAndKeepsIt() throws Exception {
+    write(root, "f", "x");
+    Observed before = observe(root, "f");
+    write(root, "f", "edited");
+    StepResult r = apply(applier(), Op.remove(rel("f"), before));
+    assertFailed(r, "f was modified during synchronization");
+    assertEquals("edited", read(root, "f"));
+  }
+
+  @Test
+  void remove_alreadyAbsentAsExpected_isDone() throws Exception {
+    StepResult r = apply(applier(), Op.remove(rel("gone"), Observed.ABSENT));
+    assertTrue(r.succeeded(), r.failure());
+  }
+
+  // ---- steps ---------------------------------------------------------------------------------------------
+
+  @Test
+  void stepStopsAtFirstFailure() throws Exception {
+    write(root, "d/f", "x");
+    Observed staleF = observe(root, "d/f");
+    write(root, "d/f", "edited");
+    source.put("g", "later");
+    Op removeF = Op.remove(rel("d/f"), staleF);
+    Op removeD = Op.remove(rel("d"), observe(root, "d"));
+    Op putG = Op.put(rel("g"), file("later"), Observed.ABSENT);
+
+    StepResult r = apply(applier(), removeF, removeD, putG);
+
+    assertEquals(1, r.outcomes().size());
+    assertFalse(r.outcomes().get(0).done());
+    assertFalse(r.succeeded());
+    assertEquals(List.of(), source.opened);
+    assertEquals(Map.of("d", "dir", "d/f", "file:edited"), describe(root));
+  }
+
+  @Test
+  void dirReplacedByFile_removalsThenPut() throws Exception {
+    write(root, "x/a", "a");
+    source.put("x", "now a file");
+    StepResult r = apply(applier(),
+        Op.remove(rel("x/a"), observe(root, "x/a")),
+        Op.remove(rel("x"), observe(root, "x")),
+        Op.put(rel("x"), file("now a file"), Observed.ABSENT));
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals(Map.of("x", "file:now a file"), describe(root));
+  }
+
+  @Test
+  void subtreeCopy_dirThenChildren() throws Exception {
+    source.put("d/f", "f").put("d/e/g", "g");
+    StepResult r = apply(applier(),
+        Op.put(rel("d"), new Entry.Dir(0755), Observed.ABSENT),
+        Op.put(rel("d/e"), new Entry.Dir(0700), Observed.ABSENT),
+        Op.put(rel("d/e/g"), file("g"), Observed.ABSENT),
+        Op.put(rel("d/f"), file("f"), Observed.ABSENT));
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals(4, r.outcomes().size());
+    assertEquals(Map.of("d", "dir", "d/e", "dir", "d/e/g", "file:g", "d/f", "file:f"), describe(root));
+  }
+
+  @Test
+  void flush_returnsResultsInAddOrder_andInstallsEveryStagedFile() throws Exception {
+    write(root, "old", "bye");
+    source.put("a", "aaaa").put("d/b", "bb");
+    Applier a = applier();
+    a.add(new Step(10, List.of(Op.put(rel("a"), file("aaaa"), Observed.ABSENT))));
+    a.add(new Step(11, List.of(Op.put(rel("d"), new Entry.Dir(0755), Observed.ABSENT),
+        Op.put(rel("d/b"), file("bb"), Observed.ABSENT))));
+    a.add(new Step(12, List.of(Op.put(rel("l"), new Entry.Link("a"), Observed.ABSENT))));
+    a.add(new Step(13, List.of(Op.remove(rel("old"), observe(root, "old")))));
+    assertEquals(2, a.stagedFiles());
+    assertEquals(6, a.stagedBytes());
+    // Directories, links and removals happen at once; files wait for the flush.
+    assertFalse(Files.exists(p("a")));
+    assertTrue(Files.isDirectory(p("d")));
+    assertFalse(Files.exists(p("old")));
+
+    List<StepResult> results = a.flush();
+
+    assertEquals(List.of(10, 11, 12, 13), results.stream().map(r -> r.step().id()).toList());
+    results.forEach(r -> assertTrue(r.succeeded(), r.failure()));
+    assertEquals(6, results.stream().mapToLong(StepResult::bytes).sum());
+    assertEquals(Map.of("a", "file:aaaa", "d", "dir", "d/b", "file:bb", "l", "link:a"), describe(root));
+    assertEquals(0, a.stagedFiles());
+    assertEquals(List.of(), a.flush());
+  }
+
+  // ---- reuse ---------------------------------------------------------------------------------------------
+
+  @Test
+  void reuseFrom_copiesLocalContent_withoutAskingTheSource() throws Exception {
+    write(root, "old/name", "moved content");
+    mkdir(root, "new");
+    StepResult r = apply(applier(), Op.put(rel("new/name"), file("moved content"), Observed.ABSENT).reusing(rel("old/name")));
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals("moved content", read(root, "new/name"));
+    assertEquals("moved content", read(root, "old/name"));
+    assertEquals(List.of(), source.opened);
+    assertEquals(0, progressed);
+  }
+
+  @Test
+  void reuseFrom_localDiffers_fallsBackToSource() throws Exception {
+    write(root, "old", "edited since the scan");
+    source.put("new", "wanted");
+    StepResult r = apply(applier(), Op.put(rel("new"), file("wanted"), Observed.ABSENT).reusing(rel("old")));
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals("wanted", read(root, "new"));
+    assertEquals(List.of(rel("new")), source.opened);
+    assertEquals(List.of(), temps(root));
+  }
+
+  @Test
+  void reuseFrom_localMissing_fallsBackToSource() throws Exception {
+    source.put("new", "wanted");
+    StepResult r = apply(applier(), Op.put(rel("new"), file("wanted"), Observed.ABSENT).reusing(rel("gone")));
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals("wanted", read(root, "new"));
+  }
+
+  // ---- where writes may go, and failure messages ---------------------------------------------------------
+
+  @Test
+  void refusesToWriteThroughSymlinkedParent() throws Exception {
+    write(outside, "victim", "keep me");
+    Files.createSymbolicLink(p("d"), outside);
+    source.put("d/f", "x");
+    Applier a = applier();
+    a.add(new Step(1, List.of(Op.put(rel("d/f"), file("x"), Observed.ABSENT))));
+    a.add(new Step(2, List.of(Op.put(rel("d/sub"), new Entry.Dir(0755), Observed.ABSENT))));
+    a.add(new Step(3, List.of(Op.put(rel("d/l"), new Entry.Link("t"), Observed.ABSENT))));
+    a.add(new Step(4, List.of(Op.remove(rel("d/victim"), observe(outside, "victim")))));
+    List<StepResult> results = a.flush();
+    for (StepResult r : results) {
+      assertFailed(r, "refusing to write through a symbolic link", p("d").toString());
+    }
+    assertEquals(Map.of("victim", "file:keep me"), describe(outside));
+    assertEquals(List.of(), source.opened);
+  }
+
+  @Test
+  void refusesToWriteThroughParentReplacedBySymlinkAfterAnEarlierStep() throws Exception {
+    // The parent was a real directory when a first step wrote into it; then someone moved it away and put a
+    // symlink to a directory outside the root in its place (while a long run goes on).
+    mkdir(root, "d");
+    source.put("d/a", "a").put("d/b", "b").put("d/c", "c");
+    Applier a = applier();
+    StepResult first = apply(a, Op.put(rel("d/a"), file("a"), Observed.ABSENT));
+    assertTrue(first.succeeded(), first.failure());
+    Files.move(p("d"), tmp.resolve("d.moved"));
+    Files.createSymbolicLink(p("d"), outside);
+
+    a.add(new Step(2, List.of(Op.put(rel("d/b"), file("b"), Observed.ABSENT))));
+    a.add(new Step(3, List.of(Op.put(rel("d/sub"), new Entry.Dir(0755), Observed.ABSENT))));
+    List<StepResult> results = a.flush();
+
+    results.forEach(r -> assertFailed(r, "refusing to write through a symbolic link"));
+    assertEquals(Map.of(), describe(outside));
+  }
+
+  @Test
+  void refusesToInstallThroughParentReplacedBySymlinkBeforeFlush() throws Exception {
+    // Between staging and the flush (up to thousands of files later), the directory holding the staged
+    // temporary file is moved outside the root and a symlink to it put in its place.
+    mkdir(root, "d");
+    source.put("d/b", "b");
+    Applier a = applier();
+    a.add(new Step(1, List.of(Op.put(rel("d/b"), file("b"), Observed.ABSENT))));
+    Files.move(p("d"), outside.resolve("d"));
+    Files.createSymbolicLink(p("d"), outside.resolve("d"));
+
+    StepResult r = a.flush().get(0);
+
+    assertFailed(r, "refusing to write through a symbolic link");
+    assertEquals(Map.of("d", "dir"), describe(outside));
+  }
+
+  @Test
+  void nameTooLong_failsNamingPathAndCause() throws Exception {
+    String longName = "n".repeat(300);
+    source.put(longName, "x");
+    Applier a = applier();
+    a.add(new Step(1, List.of(Op.put(rel(longName), file("x"), Observed.ABSENT))));
+    a.add(new Step(2, List.of(Op.put(rel("d" + longName), new Entry.Dir(0755), Observed.ABSENT))));
+    List<StepResult> results = a.flush();
+    assertFailed(results.get(0), "cannot write " + longName + ": File name too long");
+    assertFailed(results.get(1), "cannot write d" + longName + ": File name too long");
+    assertEquals(Map.of(), describe(root));
+  }
+
+  @Test
+  void parentReplacedByFile_failsNamingPathAndCause() throws Exception {
+    write(root, "d", "I was a directory");
+    source.put("d/f", "x");
+    Applier a = applier();
+    a.add(new Step(1, List.of(Op.put(rel("d/f"), file("x"), Observed.ABSENT))));
+    a.add(new Step(2, List.of(Op.put(rel("d/e"), new Entry.Dir(0755), Observed.ABSENT))));
+    List<StepResult> results = a.flush();
+    assertFailed(results.get(0), "cannot write d/f: Not a directory");
+    assertFailed(results.get(1), "cannot write d/e: Not a directory");
+    assertEquals(Map.of("d", "file:I was a directory"), describe(root));
+  }
+
+  @Test
+  void parentRemoved_failsNamingTheDirectory() throws Exception {
+    source.put("gone/f", "x");
+    StepResult r = apply(applier(), Op.put(rel("gone/f"), file("x"), Observed.ABSENT));
+    assertFailed(r, "directory gone is missing");
+  }
+
+  @Test
+  void immutableDirectory_failsNamingPathAndCause() throws Exception {
+    write(root, "d/g", "keep");
+    Observed g = observe(root, "d/g");
+    source.put("d/f", "x");
+    chattr("+i", p("d"));
+    immutable.add(p("d"));
+    Applier a = applier();
+    a.add(new Step(1, List.of(Op.put(rel("d/f"), file("x"), Observed.ABSENT))));
+    a.add(new Step(2, List.of(Op.remove(rel("d/g"), g))));
+    a.add(new Step(3, List.of(Op.put(rel("d/e"), new Entry.Dir(0755), Observed.ABSENT))));
+    List<StepResult> results = a.flush();
+    assertFailed(results.get(0), "cannot write d/f: Operation not permitted");
+    assertFailed(results.get(1), "cannot delete d/g: Operation not permitted");
+    assertFailed(results.get(2), "cannot write d/e: Operation not permitted");
+    assertEquals(Map.of("d", "dir", "d/g", "file:keep"), describe(root));
+  }
+}
