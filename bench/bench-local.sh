@@ -165,7 +165,7 @@ echo
 # filesystem a run waits until BENCH_SETTLE_SECONDS (default 370) have passed
 # since the previous run's cleanup.
 settle=0
-[[ $(ext4_journal "$BENCH_DIR") == none ]] && settle=${BENCH_SETTLE_SECONDS:-370}
+[[ $(ext4_journal "$BENCH_DIR") == *none* ]] && settle=${BENCH_SETTLE_SECONDS:-370}
 last_cleanup=$BENCH_DIR/.last-cleanup
 if [[ -f $last_cleanup && $settle -gt 0 ]]; then
   since=$(( $(date +%s) - $(cat "$last_cleanup") ))
@@ -187,7 +187,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-printf 'stamp\tfiles\tdirs\tchanges\ttool\tscenario\trep\twall_s\ttime_wall_s\tuser_s\tsys_s\tcpu_s\tmaxrss_kib\trc\tverify\tcommand\n' >"$tsv"
+printf 'stamp\tfiles\tdirs\tchanges\ttool\tscenario\trep\twall_s\ttime_wall_s\tuser_s\tsys_s\tcpu_s\tmaxrss_kib\tfs_in_blocks\tfs_out_blocks\tload1\trc\tverify\tcommand\n' >"$tsv"
 
 # Sets ENVV (array of NAME=VALUE) and CMD (array) for tool $1 syncing $2 -> $3.
 set_cmd() {
@@ -237,7 +237,8 @@ measure() {  # tool scenario rep src dst w
   find "$dst" -type f | wc -l >/dev/null
   sync
   echo "+ $(printf '%q ' env "${ENVV[@]}" "${CMD[@]}")"
-  local t0 t1 rc
+  local t0 t1 rc load1
+  load1=$(cut -d' ' -f1 /proc/loadavg)   # contention from other processes
   t0=$(date +%s%N)
   set +e
   env "${ENVV[@]}" "$TIME_BIN" -v -o "$base.time" "${CMD[@]}" >"$base.out" 2>&1
@@ -250,17 +251,22 @@ measure() {  # tool scenario rep src dst w
   user=$(awk -F': ' '/User time \(seconds\)/ {print $2}' "$base.time")
   sys=$(awk -F': ' '/System time \(seconds\)/ {print $2}' "$base.time")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$base.time")
+  # 512-byte blocks read/written through the filesystem: reads > 0 mean the
+  # page cache was not fully warm (e.g. reclaimed by DAMON on this VM).
+  local fsin fsout
+  fsin=$(awk -F': ' '/File system inputs/ {print $2}' "$base.time")
+  fsout=$(awk -F': ' '/File system outputs/ {print $2}' "$base.time")
   ok=$(check_trees "$src" "$dst")
   local cpu
   cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-  printf '  %-7s %-9s rep %d: wall %6.3f s  cpu %6.2f s  rss %7.1f MiB  rc %d  check %s\n' \
-    "$tool" "$scen" "$rep" "$wall" "$cpu" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$rc" "$ok"
+  printf '  %-7s %-9s rep %d: wall %6.3f s  cpu %6.2f s  rss %7.1f MiB  rc %d  check %s  (load %s, fs in %s)\n' \
+    "$tool" "$scen" "$rep" "$wall" "$cpu" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$rc" "$ok" "$load1" "$fsin"
   if [[ $rc -ne 0 || $ok == DIFF ]]; then
     echo "  WARNING: $tool $scen rep $rep: exit $rc, check $ok; output in $base.out"
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$stamp" "$files" "$dirs" "$changes" "$tool" "$scen" "$rep" "$wall" "$twall" \
-    "$user" "$sys" "$cpu" "$rss" "$rc" "$ok" "$(printf '%q ' env "${ENVV[@]}" "${CMD[@]}")" >>"$tsv"
+    "$user" "$sys" "$cpu" "$rss" "$fsin" "$fsout" "$load1" "$rc" "$ok" "$(printf '%q ' env "${ENVV[@]}" "${CMD[@]}")" >>"$tsv"
 }
 
 # ---------------------------------------------------------------- runs

@@ -74,6 +74,10 @@ def main() -> int:
     print(f"Medians over {len(reps)} rep(s) per scenario; wall = elapsed time, "
           "CPU = user+sys of the tool and its waited-for children, RSS = peak RSS "
           "of the largest single process (GNU time -v).")
+    loads = [float(r["load1"]) for r in rows if r.get("load1")]
+    if loads:
+        print(f"1-min load average before the runs: {min(loads):.2f}–{max(loads):.2f} "
+              "(anything well above 0 means other work competed for the CPUs).")
     missing = [t for t in tools if t not in present]
     if missing:
         print(f"Not measured (binary missing or not selected): {', '.join(missing)}.")
