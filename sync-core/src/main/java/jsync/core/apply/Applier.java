@@ -477,8 +477,9 @@ public final class Applier {
       return false;
     }
     Path dir = backup.centralDir().map(c -> resolveUnder(c, op.path().parent())).orElse(target.getParent());
-    Files.createDirectories(dir);
     String name = op.path().name();
+    // The prefix may name a subdirectory (backupprefix = .backups/$VERSION-), as in Unison.
+    Files.createDirectories(dir.resolve(backup.backupName(name, 1)).getParent());
     if (backup.isVersioned()) {
       Files.deleteIfExists(dir.resolve(backup.backupName(name, backup.maxBackups())));
       for (int v = backup.maxBackups() - 1; v >= 1; v--) {

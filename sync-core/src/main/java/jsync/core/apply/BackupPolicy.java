@@ -47,6 +47,12 @@ public record BackupPolicy(Predicate<RelPath> matches, Optional<Path> centralDir
     if (centralDir.isPresent()) {
       return n -> false;
     }
+    int slash = prefix.indexOf('/');
+    if (slash > 0) {
+      // Backups live in a subdirectory of each directory (backupprefix = .backups/$VERSION-): ignore it.
+      String dirName = prefix.substring(0, slash);
+      return n -> n.equals(dirName);
+    }
     Pattern p = Pattern.compile(quote(prefix) + ".+" + quote(suffix));
     return n -> p.matcher(n).matches();
   }

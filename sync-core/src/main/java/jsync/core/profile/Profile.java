@@ -326,7 +326,13 @@ public final class Profile {
           case "force" -> force = v.isEmpty() ? null : s;
           case "backupdir" -> backupdir = v.isEmpty() ? null : Values.path(v, ctx, ctx.jsyncHome());
           case "backuploc" -> backuploc = Values.backupLocation(v);
-          case "maxbackups" -> maxbackups = Values.nonNegativeInt(key, v);
+          case "maxbackups" -> {
+            maxbackups = Values.nonNegativeInt(key, v);
+            if (maxbackups == 0) {
+              throw new IllegalArgumentException("maxbackups must be at least 1 (to keep no backups, "
+                  + "leave out backup)");
+            }
+          }
           case "backupprefix" -> {
             backupprefix = v;
             backupNaming = s;

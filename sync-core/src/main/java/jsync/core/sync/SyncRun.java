@@ -403,14 +403,19 @@ public final class SyncRun {
         lastDone.put(p, r.outcomes().get(i));
       }
     }
-    Side source = toBeta ? Side.ALPHA : Side.BETA;
     Map<RelPath, Update> sourceUpdates = toBeta ? alphaUpdates : betaUpdates;
     Map<RelPath, Update> targetUpdates = toBeta ? betaUpdates : alphaUpdates;
     List<ArchiveWrite> sourceWrites = toBeta ? alphaWrites : betaWrites;
     List<ArchiveWrite> targetWrites = toBeta ? betaWrites : alphaWrites;
+    RelPath problemBelow = null;
     for (PathState s : item.states()) {
       RelPath p = s.path();
-      if (s.side(source).kind() == Entry.Kind.PROBLEM) {
+      // A path either side could not scan (and its subtree) got no op and keeps its old records.
+      if (problemBelow != null && problemBelow.isAncestorOf(p)) {
+        continue;
+      }
+      if (s.alpha().kind() == Entry.Kind.PROBLEM || s.beta().kind() == Entry.Kind.PROBLEM) {
+        problemBelow = p;
         continue;
       }
       Outcome done = lastDone.get(p);

@@ -77,6 +77,20 @@ class ApplierBackupTest {
   }
 
   @Test
+  void prefixWithADirectory_keepsBackupsInThatSubdirectory_andTheScannerIgnoresIt() throws Exception {
+    BackupPolicy policy = new BackupPolicy(p -> true, Optional.empty(), ".backups/" + BackupPolicy.VERSION + "-",
+        "", 2);
+    write(root, "d/f", "v1");
+    replace(policy, "d/f", "v2");
+    replace(policy, "d/f", "v3");
+
+    assertEquals(Map.of("d", "dir", "d/f", "file:v3", "d/.backups", "dir", "d/.backups/1-f", "file:v2",
+        "d/.backups/2-f", "file:v1"), describe(root));
+    assertTrue(policy.localBackupName().test(".backups"));
+    assertFalse(policy.localBackupName().test("f"));
+  }
+
+  @Test
   void replace_rotatesUpToMaxBackups_droppingTheOldest() throws Exception {
     write(root, "f", "v1");
     replace(local(2), "f", "v2");

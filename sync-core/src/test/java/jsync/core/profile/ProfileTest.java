@@ -1,5 +1,6 @@
 package jsync.core.profile;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -182,6 +183,7 @@ class ProfileTest {
       perms = -1                          | perms expects a mode mask
       maxbackups = -1                     | maxbackups expects a whole number of 0 or more, not '-1'
       maxbackups = 99999999999            | maxbackups expects a whole number
+      maxbackups = 0                      | maxbackups must be at least 1
       fastcheck = sometimes               | fastcheck expects true, false or default
       backuploc = remote                  | backuploc expects local or central
       repeat = 0                          | repeat expects watch, watch+N or N
@@ -306,8 +308,20 @@ class ProfileTest {
       older                          | OLDER
       """)
   void prefer_matchesRootWhateverTheSpelling(String prefer, Preference expected) throws IOException {
-    Profile p = profile("root = /home/websites/\nroot = ssh://web2//home/websites\nprefer = " + prefer);
+    Profile p = profile("root = /home/websites/\nroot = ssh://web2//home/websites\ntimes = true\nprefer = " + prefer);
     assertEquals(Optional.of(expected), p.prefer());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"prefer", "force"})
+  void older_withoutTimes_isRefusedAsInUnison(String key) {
+    ProfileException e = assertThrows(ProfileException.class,
+        () -> profile("root = /a\nroot = /b\n" + key + " = older"));
+    assertTrue(e.getMessage().contains("line 3: " + key + " = older can only be used with times = true"),
+        e.getMessage());
+    assertEquals(Optional.of(Preference.NEWER), assertDoesNotThrow(
+        () -> profile("root = /a\nroot = /b\n" + key + " = newer")).prefer().or(
+        () -> assertDoesNotThrow(() -> profile("root = /a\nroot = /b\n" + key + " = newer")).force()));
   }
 
   @Test
