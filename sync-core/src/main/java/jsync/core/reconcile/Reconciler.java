@@ -217,7 +217,12 @@ public final class Reconciler {
       String what = kept.kind() == ancestor.kind() ? "changed" : "replaced by a " + kept.kindName();
       return "conflicting updates (deleted on one side, " + what + " on the other)";
     }
-    return "conflicting updates (a " + a.kindName() + " on one side, a " + b.kindName() + " on the other)";
+    // "One side" and "the other" do not say which root is which, so name the kinds in a fixed order: the
+    // same conflict then reads the same whichever root holds the directory (swapping roots mirrors a plan).
+    Entry first = a.kind().compareTo(b.kind()) <= 0 ? a : b;
+    Entry second = first == a ? b : a;
+    return "conflicting updates (a " + first.kindName() + " on one side, a " + second.kindName()
+        + " on the other)";
   }
 
   private static String subtreeConflictReason(PathState s, Side from, PathState changedBelow) {
