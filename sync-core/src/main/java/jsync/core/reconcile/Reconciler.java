@@ -133,14 +133,46 @@ public final class Reconciler {
       return item;
     }
     if (policy.force().isPresent()) {
-      Direction d = resolve(item, policy.force().get());
-      return d == null ? item : item.withDirection(d, "force = " + describe(policy.force().get()));
+      return overrideWith(item, policy.force().get(), "force = ");
     }
     if (policy.prefer().isPresent() && item.direction() == Direction.CONFLICT) {
-      Direction d = resolve(item, policy.prefer().get());
-      return d == null ? item : item.withDirection(d, "prefer = " + describe(policy.prefer().get()));
+      return overrideWith(item, policy.prefer().get(), "prefer = ");
     }
     return item;
+  }
+
+  private Item overrideWith(Item item, Resolution r, String setting) {
+    Direction d = resolve(item, r);
+    if (d == null || d == item.direction()) {
+      return item;
+    }
+    String why = setting + describe(r);
+    // The default decision never writes over a path its target could not scan: a problem below a subtree
+    // item on the side it would write makes it a conflict. A resolution that picks the other direction must
+    // not either, or it would delete or replace something nobody has looked at (an unreadable file below a
+    // directory deleted on the other side). The item becomes a problem naming those paths; Unison, too,
+    // makes an item with a scan error below it a problem unless it may be copied partially (recon.ml,
+    // propagateErrors). Rejected: keeping the default direction, which under force could write to the
+    // very side that force protects.
+    String unscanned = unscannedOn(item, d.target());
+    if (!unscanned.isEmpty()) {
+      return new Item(item.state(), item.defaultDirection(), Direction.PROBLEM, unscanned, why, item.below());
+    }
+    return item.withDirection(d, why);
+  }
+
+  /** "path: message" for each of the item's paths that {@code side} could not scan, or empty. */
+  private static String unscannedOn(Item item, Side side) {
+    StringBuilder sb = new StringBuilder();
+    for (PathState s : item.states()) {
+      if (s.side(side) instanceof Entry.Problem p) {
+        if (sb.length() > 0) {
+          sb.append("; ");
+        }
+        sb.append(s.path().display()).append(": ").append(p.message());
+      }
+    }
+    return sb.toString();
   }
 
   /**
@@ -217,7 +249,12 @@ public final class Reconciler {
       String what = kept.kind() == ancestor.kind() ? "changed" : "replaced by a " + kept.kindName();
       return "conflicting updates (deleted on one side, " + what + " on the other)";
     }
-    return "conflicting updates (a " + a.kindName() + " on one side, a " + b.kindName() + " on the other)";
+    // "One side" and "the other" do not say which root is which, so name the kinds in a fixed order: the
+    // same conflict then reads the same whichever root holds the directory (swapping roots mirrors a plan).
+    Entry first = a.kind().compareTo(b.kind()) <= 0 ? a : b;
+    Entry second = first == a ? b : a;
+    return "conflicting updates (a " + first.kindName() + " on one side, a " + second.kindName()
+        + " on the other)";
   }
 
   private static String subtreeConflictReason(PathState s, Side from, PathState changedBelow) {
