@@ -508,10 +508,13 @@ public final class SyncRun {
             (x, y) -> x));
   }
 
+  /** A problem item fails the run (exit 2) if any path it covers has a failure-kind problem. */
   private static boolean problemIsFailure(Item item) {
-    for (Entry e : List.of(item.state().alpha(), item.state().beta())) {
-      if (e instanceof Entry.Problem p && p.problem().isFailure()) {
-        return true;
+    for (PathState s : item.states()) {
+      for (Entry e : List.of(s.alpha(), s.beta())) {
+        if (e instanceof Entry.Problem p && p.problem().isFailure()) {
+          return true;
+        }
       }
     }
     return false;
