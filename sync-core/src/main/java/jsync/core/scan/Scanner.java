@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import jsync.core.apply.Applier;
 import jsync.core.delta.Signature;
 import jsync.core.model.Entry;
 import jsync.core.model.Fingerprint;
@@ -32,7 +33,8 @@ import jsync.core.model.Stamp;
  * meanwhile, a bounded number of times (Unison's {@code safeFingerprint}).
  *
  * <p>Never reported as deletions: paths under a directory that could not be listed (a {@link
- * Entry.Problem} is reported for the directory instead) and paths the filter ignores.
+ * Entry.Problem} is reported for the directory instead) and paths the filter ignores. jsync's own temporary
+ * files ({@link Applier#TEMP_PREFIX}) are always ignored, whatever filter the caller passes.
  */
 public final class Scanner {
   /** How often a file that keeps changing while being hashed is tried before it becomes a problem. */
@@ -48,6 +50,7 @@ public final class Scanner {
 
   private final Path root;
   private final ScanOptions options;
+  private final PathFilter filter;
   private final boolean trustArchive;
   private final Clock clock;
   private final FileStat.Reader stat;
@@ -71,6 +74,7 @@ public final class Scanner {
   public Scanner(Path root, ScanOptions options, boolean trustArchive, Clock clock) {
     this.root = root;
     this.options = options;
+    this.filter = options.filter().or(Scanner::isTemporary);
     this.trustArchive = trustArchive;
     this.clock = clock;
     this.stat = FileStat.readerFor(root.getFileSystem());
@@ -93,7 +97,7 @@ public final class Scanner {
         if (scope.isRoot()) {
           List<String> names = list(root);
           visitChildren(RelPath.ROOT, root, names, cursor);
-        } else if (!options.filter().isIgnored(scope)) {
+        } else if (!filter.isIgnored(scope)) {
           Observed recorded = cursor.take(scope);
           visit(scope, resolve(scope), recorded, cursor);
         }
@@ -108,6 +112,15 @@ public final class Scanner {
       }
     }
     return new ScanStats(entries, hashed, bytesHashed, updates, emptied);
+  }
+
+  /**
+   * jsync's own temporary files: a transfer in progress (perhaps another run's on a shared root) or one a
+   * crash left behind. Synchronizing one would copy half a file, so they are never scanned; apply removes
+   * its own on failure. Checked here rather than left to the caller's filter so no caller can forget it.
+   */
+  static boolean isTemporary(RelPath path) {
+    return path.name().startsWith(Applier.TEMP_PREFIX);
   }
 
   /** Sorted scopes with any scope inside another dropped. */
@@ -147,7 +160,7 @@ public final class Scanner {
       if (c < 0) {
         child = recordedChild;
         recorded = cursor.take(child);
-        if (options.filter().isIgnored(child)) {
+        if (filter.isIgnored(child)) {
           cursor.skipBelow(child);
         } else {
           deleted(child, recorded);
@@ -168,7 +181,7 @@ public final class Scanner {
         child = recordedChild;
         recorded = cursor.take(child);
       }
-      if (options.filter().isIgnored(child)) {
+      if (filter.isIgnored(child)) {
         cursor.skipBelow(child);
         continue;
       }
@@ -320,7 +333,7 @@ public final class Scanner {
     RelPath next;
     while ((next = cursor.below(path)) != null) {
       Observed recorded = cursor.take(next);
-      if (options.filter().isIgnored(next)) {
+      if (filter.isIgnored(next)) {
         cursor.skipBelow(next);
       } else {
         deleted(next, recorded);

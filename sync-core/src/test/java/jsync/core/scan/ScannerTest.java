@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import jsync.core.apply.Applier;
 import jsync.core.model.Entry;
 import jsync.core.model.Fingerprint;
 import jsync.core.model.Observed;
@@ -517,6 +518,26 @@ class ScannerTest {
 
     assertEquals(List.of("D", "D/F.c"), r.paths());
     assertEquals(1, r.stats().hashed());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Fs.class)
+  void jsyncTempFiles_areNeverReported(Fs kind) throws IOException {
+    newRoot(kind);
+    TreeFixture.write(root, "F1", "x");
+    TreeFixture.write(root, Applier.TEMP_PREFIX + "5f3a9c", "a transfer a crash left behind");
+    TreeFixture.write(root, "D/" + Applier.TEMP_PREFIX + "0", "another");
+    clock.advance(SETTLE);
+
+    Result r = scan(new MemoryArchive());
+
+    assertEquals(List.of("D", "F1"), r.paths());
+    assertEquals(1, r.stats().hashed(), "temporary files are not even read");
+
+    // A record for one (it cannot come from jsync, but archives are untrusted) is not reported deleted.
+    MemoryArchive archive = new MemoryArchive().record(r.updates())
+        .put(Applier.TEMP_PREFIX + "gone", Observed.of(new Entry.File(1, 0, 0644, fp("x"))));
+    assertEquals(List.of(), scan(archive).paths());
   }
 
   // ---- symlinks -----------------------------------------------------------------------------------------
