@@ -97,7 +97,12 @@ public final class Scanner {
         if (scope.isRoot()) {
           List<String> names = list(root);
           visitChildren(RelPath.ROOT, root, names, cursor);
-        } else if (!filter.isIgnored(scope)) {
+        } else if (isIgnoredScope(scope)) {
+          // As for an ignored directory met in the walk: not looked at, and its records left alone. Left
+          // in the cursor, they were reported deleted below, so a new ignore rule caused deletions.
+          cursor.take(scope);
+          cursor.skipBelow(scope);
+        } else {
           Observed recorded = cursor.take(scope);
           visit(scope, resolve(scope), recorded, cursor);
         }
@@ -121,6 +126,19 @@ public final class Scanner {
    */
   static boolean isTemporary(RelPath path) {
     return path.name().startsWith(Applier.TEMP_PREFIX);
+  }
+
+  /**
+   * A scope is ignored if it or a directory above it is: the walk never reaches below an ignored
+   * directory, and naming a path inside one as a scope must not either.
+   */
+  private boolean isIgnoredScope(RelPath scope) {
+    for (RelPath p = scope; !p.isRoot(); p = p.parent()) {
+      if (filter.isIgnored(p)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Sorted scopes with any scope inside another dropped. */

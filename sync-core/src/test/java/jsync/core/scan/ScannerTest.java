@@ -640,6 +640,43 @@ class ScannerTest {
     assertEquals(fp("f"), file(r.at("d/f")).fingerprint());
   }
 
+  @ParameterizedTest
+  @EnumSource(Fs.class)
+  void ignoredScope_isNeitherWalkedNorReportedDeleted(Fs kind) throws IOException {
+    newRoot(kind);
+    TreeFixture.write(root, "skip/F1", "x");
+    TreeFixture.write(root, "other", "y");
+    MemoryArchive archive = baseline();
+    ScanOptions options = ScanOptions.defaults()
+        .withScopes(List.of(RelPath.parse("skip"), RelPath.parse("other")))
+        .withFilter(p -> p.toString().equals("skip"));
+
+    Result present = scan(archive, options);
+    assertEquals(List.of(), present.paths());
+    deleteTree("skip");
+    Result gone = scan(archive, options);
+    assertEquals(List.of(), gone.paths(), "adding an ignore rule must never cause a deletion");
+    assertEquals(List.of(), gone.stats().emptied());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Fs.class)
+  void scopeInsideAnIgnoredDirectory_isNeitherWalkedNorReportedDeleted(Fs kind) throws IOException {
+    newRoot(kind);
+    TreeFixture.write(root, "skip/inner/F1", "x");
+    MemoryArchive archive = baseline();
+    deleteTree("skip/inner");
+    ScanOptions options = ScanOptions.defaults()
+        .withScopes(List.of(RelPath.parse("skip/inner")))
+        .withFilter(p -> p.toString().equals("skip"));
+
+    Result r = scan(archive, options);
+
+    assertEquals(List.of(), r.paths());
+    assertEquals(0, r.stats().entries());
+    assertEquals(List.of(), r.stats().emptied());
+  }
+
   // ---- emptied scopes -------------------------------------------------------------------------------------
 
   @ParameterizedTest
