@@ -61,6 +61,12 @@ public final class Scanner {
   private long hashed;
   private long bytesHashed;
   private long updates;
+  /**
+   * What the current scope holds now and held at the last sync, for {@link ScanStats#emptied}. A directory
+   * scope is a container like the root, which is never counted: only what is in it counts, so a scope
+   * whose directory stayed while all its contents went is emptied, and an empty one that stays empty is not.
+   */
+  private RelPath scope;
   private long scopePresent;
   private long scopeRecorded;
   private final List<RelPath> emptied = new ArrayList<>();
@@ -90,6 +96,7 @@ public final class Scanner {
     java.time.Instant start = clock.instant();
     scanStartNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano();
     for (RelPath scope : normalize(options.scopes())) {
+      this.scope = scope;
       scopePresent = 0;
       scopeRecorded = 0;
       try (ArchiveView.Records records = archive.records(scope)) {
@@ -210,9 +217,7 @@ public final class Scanner {
   /** Looks at one path that exists or existed, reports it if it changed, and descends into directories. */
   private void visit(RelPath path, Path p, Observed recorded, Cursor cursor) {
     entries++;
-    if (!recorded.entry().isAbsent()) {
-      scopeRecorded++;
-    }
+    countRecorded(path, recorded);
     FileStat st;
     try {
       st = stat.read(p);
@@ -226,7 +231,9 @@ public final class Scanner {
       cursor.skipBelow(path);
       return;
     }
-    scopePresent++;
+    if (!(path.equals(scope) && st.type() == FileStat.Type.DIR)) {
+      scopePresent++;
+    }
     switch (st.type()) {
       case FILE -> {
         report(path, recorded, observeFile(path, p, st, recorded));
@@ -337,10 +344,14 @@ public final class Scanner {
     emit(new Update(path, recorded, Observed.of(new Entry.Problem(kind, message)), Optional.empty()));
   }
 
-  private void deleted(RelPath path, Observed recorded) {
-    if (!recorded.entry().isAbsent()) {
+  private void countRecorded(RelPath path, Observed recorded) {
+    if (!recorded.entry().isAbsent() && !(path.equals(scope) && recorded.entry().isDir())) {
       scopeRecorded++;
     }
+  }
+
+  private void deleted(RelPath path, Observed recorded) {
+    countRecorded(path, recorded);
     if (trustArchive && !recorded.entry().isAbsent()) {
       emit(new Update(path, recorded, Observed.ABSENT, Optional.empty()));
     }

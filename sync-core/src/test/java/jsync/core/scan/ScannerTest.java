@@ -719,6 +719,52 @@ class ScannerTest {
     assertEquals(List.of(), scan(archive, options).stats().emptied());
   }
 
+  @ParameterizedTest
+  @EnumSource(Fs.class)
+  void directoryScopeWhoseContentsWereAllDeleted_isEmptied(Fs kind) throws IOException {
+    newRoot(kind);
+    TreeFixture.write(root, "a/x", "x");
+    TreeFixture.write(root, "a/d/y", "y");
+    TreeFixture.write(root, "b/z", "z");
+    ScanOptions options = ScanOptions.defaults().withScopes(List.of(RelPath.parse("a"), RelPath.parse("b")));
+    MemoryArchive archive = baseline(options);
+    // The directory stays, everything in it goes: as much a "whole path deleted" as for the root.
+    Files.delete(root.resolve("a/x"));
+    deleteTree("a/d");
+
+    Result r = scan(archive, options);
+
+    assertEquals(List.of("a/d", "a/d/y", "a/x"), r.paths());
+    assertEquals(List.of(RelPath.parse("a")), r.stats().emptied());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Fs.class)
+  void emptyDirectoryScopeThatIsRemoved_isNotEmptied(Fs kind) throws IOException {
+    newRoot(kind);
+    TreeFixture.mkdir(root, "a");
+    ScanOptions options = ScanOptions.defaults().withScopes(List.of(RelPath.parse("a")));
+    MemoryArchive archive = baseline(options);
+    Files.delete(root.resolve("a"));
+
+    Result r = scan(archive, options);
+
+    assertEquals(List.of("a"), r.paths());
+    assertEquals(List.of(), r.stats().emptied(), "it held nothing, so nothing big is deleted");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Fs.class)
+  void fileScopeThatIsRemoved_isEmptied(Fs kind) throws IOException {
+    newRoot(kind);
+    TreeFixture.write(root, "big.db", "data");
+    ScanOptions options = ScanOptions.defaults().withScopes(List.of(RelPath.parse("big.db")));
+    MemoryArchive archive = baseline(options);
+    Files.delete(root.resolve("big.db"));
+
+    assertEquals(List.of(RelPath.parse("big.db")), scan(archive, options).stats().emptied());
+  }
+
   // ---- names and order ------------------------------------------------------------------------------------
 
   /**
