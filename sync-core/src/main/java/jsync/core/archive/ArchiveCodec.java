@@ -77,10 +77,13 @@ final class ArchiveCodec {
           int mode = mode(varLong(in));
           Fingerprint fp = Fingerprint.of(in.getLong());
           Stamp stamp = Stamp.NONE;
-          if (in.get() == 1) {
+          byte hasStamp = in.get();
+          if (hasStamp == 1) {
             long inode = varLong(in);
             long ctime = in.getLong();
             stamp = new Stamp(size, mtime, inode, ctime);
+          } else if (hasStamp != 0) {
+            throw new ArchiveException("corrupt archive record at " + where + ": stamp flag " + hasStamp);
           }
           result = new Observed(new Entry.File(size, mtime, mode, fp), stamp);
         }

@@ -99,6 +99,8 @@ class ArchiveCodecTest {
   }
 
   static Stream<byte[]> damaged() {
+    byte[] badStampFlag = ArchiveCodec.encode(file(3, 1000, 0644, 9, Stamp.NONE));
+    badStampFlag[badStampFlag.length - 1] = 7; // neither 0 (no stamp) nor 1 (a stamp follows)
     byte[] bigMode = {ArchiveCodec.DIR, (byte) 0x80, (byte) 0x40}; // mode 010000 octal
     return Stream.of(
         new byte[0],
@@ -113,7 +115,8 @@ class ArchiveCodecTest {
         new byte[] {ArchiveCodec.LINK, 0},
         new byte[] {ArchiveCodec.LINK, 5, 'a'},
         new byte[] {ArchiveCodec.LINK, 2, (byte) 0xC3, (byte) 0x28}, // invalid UTF-8
-        new byte[] {ArchiveCodec.LINK, 1, 0}); // NUL in a target
+        new byte[] {ArchiveCodec.LINK, 1, 0}, // NUL in a target
+        badStampFlag);
   }
 
   @ParameterizedTest
