@@ -57,6 +57,11 @@ final class ArchiveCodec {
       case LINK -> {
         out.put(LINK);
         byte[] t = ((Entry.Link) e).target().getBytes(StandardCharsets.UTF_8);
+        if (t.length > MAX_LINK_TARGET) {
+          // Never write what decode refuses: one such record would make every later scan fail.
+          throw new IllegalArgumentException("symlink target of " + t.length + " bytes is longer than the "
+              + MAX_LINK_TARGET + " the archive stores");
+        }
         out.varLong(t.length);
         out.bytes(t);
       }

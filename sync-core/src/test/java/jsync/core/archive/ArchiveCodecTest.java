@@ -233,6 +233,15 @@ class ArchiveCodecTest {
   }
 
   @Test
+  void linkTargetTheDecoderWouldRefuse_isNeverEncoded() {
+    // 21846 three-byte characters: 65538 bytes, over the 64 KiB the decoder accepts. Writing it would make
+    // the whole archive unreadable on the next run.
+    Observed o = Observed.of(new Entry.Link("\u4e2d".repeat(21846)));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ArchiveCodec.encode(o));
+    assertTrue(e.getMessage().contains("65538"), e.getMessage());
+  }
+
+  @Test
   void linkTargetBytes_areUtf8() {
     String target = "\uD83D\uDE00";
     byte[] enc = ArchiveCodec.encode(Observed.of(new Entry.Link(target)));
