@@ -194,7 +194,7 @@ class ScannerTest {
     assertEquals(0, file(r.at("F2")).size());
     assertInstanceOf(Entry.Dir.class, r.at("D0").current().entry());
     assertInstanceOf(Entry.Dir.class, r.at("D1").current().entry());
-    // The target as the filesystem spells it: on Windows that is D1\F1 (see the report's open concerns).
+    // The target as the filesystem spells it: on Windows that is D1\F1, separators and all.
     assertEquals(new Entry.Link(fs.getPath("D1/F1").toString()), r.at("L1").current().entry());
     assertEquals(2, r.stats().hashed());
     assertEquals(5, r.stats().bytesHashed());
