@@ -93,6 +93,18 @@ class PairLockTest {
   }
 
   @Test
+  void closingTwice_doesNotReleaseTheNextHoldersLock() throws Exception {
+    PairLock first = PairLock.acquire(lockFile(), "first");
+    first.close();
+    try (PairLock second = PairLock.acquire(lockFile(), "second")) {
+      first.close();
+      LockedException e = assertThrows(LockedException.class, () -> PairLock.acquire(lockFile(), "third"));
+      assertTrue(e.getMessage().contains("second"), e.getMessage());
+      assertTrue(tryFromAnotherProcess().startsWith("BUSY"));
+    }
+  }
+
+  @Test
   void lockHeldByAnotherProcess_failsNamingIt_untilThatProcessIsKilled() throws Exception {
     Process holder = child("hold", "pid of the child, cron run");
     assertEquals("LOCKED", firstLine(holder));
@@ -115,5 +127,16 @@ class PairLockTest {
     assertTrue(seen.startsWith("BUSY") && seen.contains("the parent's run"), seen);
     mine.close();
     assertEquals("LOCKED", tryFromAnotherProcess());
+  }
+
+  @Test
+  void failedSecondAcquireInTheSameJvm_keepsTheFirstLockForOtherProcesses() throws Exception {
+    try (PairLock first = PairLock.acquire(lockFile(), "first run")) {
+      assertThrows(LockedException.class, () -> PairLock.acquire(lockFile(), "second run in this JVM"));
+      // POSIX drops all of a process's fcntl locks on a file when it closes any descriptor of that file:
+      // the failed attempt must not have closed one, or another process could now take the lock.
+      String seen = tryFromAnotherProcess();
+      assertTrue(seen.startsWith("BUSY"), "another process got the lock the first run still holds: " + seen);
+    }
   }
 }
