@@ -7,6 +7,7 @@ import java.nio.file.Path;
  * {@code LOCKED} and keeps it until killed or its stdin closes; {@code try FILE HOLDER} tries once and
  * prints {@code LOCKED} or {@code BUSY <message>}, then exits.
  */
+@SuppressWarnings("try") // try-with-resources blocks that only hold the lock
 public final class PairLockChild {
   private PairLockChild() {}
 

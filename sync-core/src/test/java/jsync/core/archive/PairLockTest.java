@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * from the test classpath). The kernel's {@code fcntl} lock is what is tested, so these need a real
  * filesystem.
  */
+@SuppressWarnings("try") // try-with-resources blocks that only hold the lock
 class PairLockTest {
   @TempDir
   Path tmp;
