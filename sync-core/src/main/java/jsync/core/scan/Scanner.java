@@ -111,7 +111,16 @@ public final class Scanner {
           cursor.skipBelow(scope);
         } else {
           Observed recorded = cursor.take(scope);
-          visit(scope, resolve(scope), recorded, cursor);
+          RelPath link = linkAbove(scope);
+          if (link != null) {
+            // The walk never follows a symlink, and a scope below one must not either: the path would
+            // lead out of the root. As below any problem, the scope's records are left alone.
+            problem(scope, recorded, ProblemKind.UNSUPPORTED_TYPE, "path goes through symbolic link "
+                + link.display() + ", which is never followed");
+            cursor.skipBelow(scope);
+          } else {
+            visit(scope, resolve(scope), recorded, cursor);
+          }
         }
         // Records below the scope that the walk did not consume lack a parent record; they are stale.
         while (cursor.peek() != null) {
@@ -146,6 +155,31 @@ public final class Scanner {
       }
     }
     return false;
+  }
+
+  /**
+   * The first directory above {@code scope} (the root excluded) that is a symbolic link, or null. Anything
+   * else unusual there (missing, a file, unreadable) is left to {@link #visit} of the scope itself.
+   */
+  private RelPath linkAbove(RelPath scope) {
+    RelPath p = RelPath.ROOT;
+    List<String> names = scope.names();
+    for (int i = 0; i < names.size() - 1; i++) {
+      p = p.resolve(names.get(i));
+      FileStat st;
+      try {
+        st = stat.read(resolve(p));
+      } catch (IOException e) {
+        return null;
+      }
+      if (st.type() == FileStat.Type.LINK) {
+        return p;
+      }
+      if (st.type() != FileStat.Type.DIR) {
+        return null;
+      }
+    }
+    return null;
   }
 
   /** Sorted scopes with any scope inside another dropped. */

@@ -677,6 +677,30 @@ class ScannerTest {
     assertEquals(List.of(), r.stats().emptied());
   }
 
+  @ParameterizedTest
+  @EnumSource(Fs.class)
+  void scopeThroughASymlink_isNotFollowed(Fs kind) throws IOException {
+    newRoot(kind);
+    Path outside = fs.getPath(kind == Fs.WINDOWS ? "C:\\outside" : "/outside");
+    TreeFixture.write(outside, "secret", "not in the replica");
+    TreeFixture.link(root, "a", outside.toString());
+    TreeFixture.write(root, "d/x", "x");
+    TreeFixture.link(root, "l", "d");
+    clock.advance(SETTLE);
+    ScanOptions options = ScanOptions.defaults()
+        .withScopes(List.of(RelPath.parse("a/secret"), RelPath.parse("l/x")));
+
+    Result r = scan(new MemoryArchive(), options);
+
+    // The replica holds two symlinks, a and l; nothing is at a/secret or l/x inside it.
+    for (Update u : r.updates()) {
+      assertFalse(u.current().entry() instanceof Entry.File, "read through a symlink: " + u);
+    }
+    assertEquals(ProblemKind.UNSUPPORTED_TYPE, problem(r.at("a/secret")).problem());
+    assertTrue(problem(r.at("a/secret")).message().contains("symbolic link a"), r.at("a/secret").toString());
+    assertEquals(0, r.stats().hashed());
+  }
+
   // ---- emptied scopes -------------------------------------------------------------------------------------
 
   @ParameterizedTest
