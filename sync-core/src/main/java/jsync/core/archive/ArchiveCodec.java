@@ -57,6 +57,11 @@ final class ArchiveCodec {
       case LINK -> {
         out.put(LINK);
         byte[] t = ((Entry.Link) e).target().getBytes(StandardCharsets.UTF_8);
+        if (t.length > MAX_LINK_TARGET) {
+          // Never write what decode refuses: one such record would make every later scan fail.
+          throw new IllegalArgumentException("symlink target of " + t.length + " bytes is longer than the "
+              + MAX_LINK_TARGET + " the archive stores");
+        }
         out.varLong(t.length);
         out.bytes(t);
       }
@@ -77,10 +82,13 @@ final class ArchiveCodec {
           int mode = mode(varLong(in));
           Fingerprint fp = Fingerprint.of(in.getLong());
           Stamp stamp = Stamp.NONE;
-          if (in.get() == 1) {
+          byte hasStamp = in.get();
+          if (hasStamp == 1) {
             long inode = varLong(in);
             long ctime = in.getLong();
             stamp = new Stamp(size, mtime, inode, ctime);
+          } else if (hasStamp != 0) {
+            throw new ArchiveException("corrupt archive record at " + where + ": stamp flag " + hasStamp);
           }
           result = new Observed(new Entry.File(size, mtime, mode, fp), stamp);
         }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import jsync.core.apply.Applier;
 import jsync.core.delta.Signature;
 import jsync.core.model.Entry;
 import jsync.core.model.Fingerprint;
@@ -32,7 +33,8 @@ import jsync.core.model.Stamp;
  * meanwhile, a bounded number of times (Unison's {@code safeFingerprint}).
  *
  * <p>Never reported as deletions: paths under a directory that could not be listed (a {@link
- * Entry.Problem} is reported for the directory instead) and paths the filter ignores.
+ * Entry.Problem} is reported for the directory instead) and paths the filter ignores. jsync's own temporary
+ * files ({@link Applier#TEMP_PREFIX}) are always ignored, whatever filter the caller passes.
  */
 public final class Scanner {
   /** How often a file that keeps changing while being hashed is tried before it becomes a problem. */
@@ -48,6 +50,7 @@ public final class Scanner {
 
   private final Path root;
   private final ScanOptions options;
+  private final PathFilter filter;
   private final boolean trustArchive;
   private final Clock clock;
   private final FileStat.Reader stat;
@@ -58,9 +61,14 @@ public final class Scanner {
   private long hashed;
   private long bytesHashed;
   private long updates;
+  /**
+   * What the current scope holds now and held at the last sync, for {@link ScanStats#emptied}. A directory
+   * scope is a container like the root, which is never counted: only what is in it counts, so a scope
+   * whose directory stayed while all its contents went is emptied, and an empty one that stays empty is not.
+   */
+  private RelPath scope;
   private long scopePresent;
   private long scopeRecorded;
-  private RelPath currentScope = RelPath.ROOT;
   private final List<RelPath> emptied = new ArrayList<>();
   private Consumer<Update> out;
 
@@ -72,6 +80,7 @@ public final class Scanner {
   public Scanner(Path root, ScanOptions options, boolean trustArchive, Clock clock) {
     this.root = root;
     this.options = options;
+    this.filter = options.filter().or(Scanner::isTemporary);
     this.trustArchive = trustArchive;
     this.clock = clock;
     this.stat = FileStat.readerFor(root.getFileSystem());
@@ -87,17 +96,31 @@ public final class Scanner {
     java.time.Instant start = clock.instant();
     scanStartNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano();
     for (RelPath scope : normalize(options.scopes())) {
+      this.scope = scope;
       scopePresent = 0;
       scopeRecorded = 0;
-      currentScope = scope;
       try (ArchiveView.Records records = archive.records(scope)) {
         Cursor cursor = new Cursor(records);
         if (scope.isRoot()) {
           List<String> names = list(root);
           visitChildren(RelPath.ROOT, root, names, cursor);
-        } else if (!options.filter().isIgnored(scope)) {
+        } else if (isIgnoredScope(scope)) {
+          // As for an ignored directory met in the walk: not looked at, and its records left alone. Left
+          // in the cursor, they were reported deleted below, so a new ignore rule caused deletions.
+          cursor.take(scope);
+          cursor.skipBelow(scope);
+        } else {
           Observed recorded = cursor.take(scope);
-          visit(scope, resolve(scope), recorded, cursor);
+          RelPath link = linkAbove(scope);
+          if (link != null) {
+            // The walk never follows a symlink, and a scope below one must not either: the path would
+            // lead out of the root. As below any problem, the scope's records are left alone.
+            problem(scope, recorded, ProblemKind.UNSUPPORTED_TYPE, "path goes through symbolic link "
+                + link.display() + ", which is never followed");
+            cursor.skipBelow(scope);
+          } else {
+            visit(scope, resolve(scope), recorded, cursor);
+          }
         }
         // Records below the scope that the walk did not consume lack a parent record; they are stale.
         while (cursor.peek() != null) {
@@ -110,6 +133,53 @@ public final class Scanner {
       }
     }
     return new ScanStats(entries, hashed, bytesHashed, updates, emptied);
+  }
+
+  /**
+   * jsync's own temporary files: a transfer in progress (perhaps another run's on a shared root) or one a
+   * crash left behind. Synchronizing one would copy half a file, so they are never scanned; apply removes
+   * its own on failure. Checked here rather than left to the caller's filter so no caller can forget it.
+   */
+  static boolean isTemporary(RelPath path) {
+    return path.name().startsWith(Applier.TEMP_PREFIX);
+  }
+
+  /**
+   * A scope is ignored if it or a directory above it is: the walk never reaches below an ignored
+   * directory, and naming a path inside one as a scope must not either.
+   */
+  private boolean isIgnoredScope(RelPath scope) {
+    for (RelPath p = scope; !p.isRoot(); p = p.parent()) {
+      if (filter.isIgnored(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The first directory above {@code scope} (the root excluded) that is a symbolic link, or null. Anything
+   * else unusual there (missing, a file, unreadable) is left to {@link #visit} of the scope itself.
+   */
+  private RelPath linkAbove(RelPath scope) {
+    RelPath p = RelPath.ROOT;
+    List<String> names = scope.names();
+    for (int i = 0; i < names.size() - 1; i++) {
+      p = p.resolve(names.get(i));
+      FileStat st;
+      try {
+        st = stat.read(resolve(p));
+      } catch (IOException e) {
+        return null;
+      }
+      if (st.type() == FileStat.Type.LINK) {
+        return p;
+      }
+      if (st.type() != FileStat.Type.DIR) {
+        return null;
+      }
+    }
+    return null;
   }
 
   /** Sorted scopes with any scope inside another dropped. */
@@ -149,7 +219,7 @@ public final class Scanner {
       if (c < 0) {
         child = recordedChild;
         recorded = cursor.take(child);
-        if (options.filter().isIgnored(child)) {
+        if (filter.isIgnored(child)) {
           cursor.skipBelow(child);
         } else {
           deleted(child, recorded);
@@ -170,7 +240,7 @@ public final class Scanner {
         child = recordedChild;
         recorded = cursor.take(child);
       }
-      if (options.filter().isIgnored(child)) {
+      if (filter.isIgnored(child)) {
         cursor.skipBelow(child);
         continue;
       }
@@ -181,11 +251,7 @@ public final class Scanner {
   /** Looks at one path that exists or existed, reports it if it changed, and descends into directories. */
   private void visit(RelPath path, Path p, Observed recorded, Cursor cursor) {
     entries++;
-    // A scope's own directory does not count: "emptied" means nothing left inside it, as for a root.
-    boolean scopeDir = path.equals(currentScope);
-    if (!recorded.entry().isAbsent() && !(scopeDir && recorded.entry().isDir())) {
-      scopeRecorded++;
-    }
+    countRecorded(path, recorded);
     FileStat st;
     try {
       st = stat.read(p);
@@ -199,7 +265,7 @@ public final class Scanner {
       cursor.skipBelow(path);
       return;
     }
-    if (!(scopeDir && st.type() == FileStat.Type.DIR)) {
+    if (!(path.equals(scope) && st.type() == FileStat.Type.DIR)) {
       scopePresent++;
     }
     switch (st.type()) {
@@ -312,10 +378,14 @@ public final class Scanner {
     emit(new Update(path, recorded, Observed.of(new Entry.Problem(kind, message)), Optional.empty()));
   }
 
-  private void deleted(RelPath path, Observed recorded) {
-    if (!recorded.entry().isAbsent()) {
+  private void countRecorded(RelPath path, Observed recorded) {
+    if (!recorded.entry().isAbsent() && !(path.equals(scope) && recorded.entry().isDir())) {
       scopeRecorded++;
     }
+  }
+
+  private void deleted(RelPath path, Observed recorded) {
+    countRecorded(path, recorded);
     if (trustArchive && !recorded.entry().isAbsent()) {
       emit(new Update(path, recorded, Observed.ABSENT, Optional.empty()));
     }
@@ -326,7 +396,7 @@ public final class Scanner {
     RelPath next;
     while ((next = cursor.below(path)) != null) {
       Observed recorded = cursor.take(next);
-      if (options.filter().isIgnored(next)) {
+      if (filter.isIgnored(next)) {
         cursor.skipBelow(next);
       } else {
         deleted(next, recorded);

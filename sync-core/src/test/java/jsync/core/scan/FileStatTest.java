@@ -1,0 +1,112 @@
+package jsync.core.scan;
+
+import static jsync.core.testing.TestTimeouts.seconds;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import jsync.core.model.Stamp;
+import jsync.core.testing.FakeClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One lstat, on each kind of attribute support and on the real filesystem. */
+class FileStatTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void modeAndPermissions_areInverseForEveryNineBitMode() {
+    for (int m = 0; m <= 0777; m++) {
+      assertEquals(m, FileStat.mode(FileStat.permissions(m)), Integer.toOctalString(m));
+    }
+    assertEquals(PosixFilePermissions.fromString("rwxr-x--x"), FileStat.permissions(0751));
+  }
+
+  private static FileStat[] fileDirLink(Configuration config) throws IOException {
+    try (FileSystem fs = Jimfs.newFileSystem(config)) {
+      Path root = fs.getRootDirectories().iterator().next();
+      Path f = Files.writeString(root.resolve("f"), "12345");
+      Path d = Files.createDirectory(root.resolve("d"));
+      Path l = Files.createSymbolicLink(root.resolve("l"), fs.getPath("d"));
+      if (fs.supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx--x---"));
+      }
+      Files.setLastModifiedTime(f, FileTime.from(FakeClock.START));
+      assertThrows(NoSuchFileException.class, () -> FileStat.read(root.resolve("missing")));
+      return new FileStat[] {FileStat.read(f), FileStat.read(d), FileStat.read(l)};
+    }
+  }
+
+  @Test
+  void unixView_givesModeInodeAndCtime_withoutTypeBits() throws IOException {
+    FileStat[] s = fileDirLink(Configuration.unix().toBuilder()
+        .setAttributeViews("basic", "owner", "posix", "unix").build());
+    assertEquals(FileStat.Type.FILE, s[0].type());
+    assertEquals(5, s[0].size());
+    assertEquals(0640, s[0].mode());
+    assertEquals(FakeClock.START.getEpochSecond() * 1_000_000_000L + FakeClock.START.getNano(),
+        s[0].mtimeNanos(), "nanoseconds survive");
+    assertNotEquals(0, s[0].inode());
+    assertNotEquals(0, s[0].ctimeNanos());
+    assertEquals(FileStat.Type.DIR, s[1].type());
+    assertEquals(0710, s[1].mode());
+    assertNotEquals(s[0].inode(), s[1].inode());
+    assertEquals(FileStat.Type.LINK, s[2].type(), "a symlink is not followed");
+    assertEquals(new Stamp(5, s[0].mtimeNanos(), s[0].inode(), s[0].ctimeNanos()), s[0].stamp());
+  }
+
+  @Test
+  void posixViewOnly_givesModeButNoInode() throws IOException {
+    FileStat[] s = fileDirLink(Configuration.unix().toBuilder().setAttributeViews("basic", "posix").build());
+    assertEquals(0640, s[0].mode());
+    assertEquals(0710, s[1].mode());
+    assertEquals(0, s[0].inode());
+    assertEquals(0, s[0].ctimeNanos());
+    assertEquals(FileStat.Type.LINK, s[2].type());
+  }
+
+  @Test
+  void basicViewOnly_reportsUmask022Modes() throws IOException {
+    FileStat[] s = fileDirLink(Configuration.windows());
+    assertEquals(0644, s[0].mode());
+    assertEquals(0755, s[1].mode());
+    assertEquals(0, s[0].inode());
+    assertEquals(FileStat.Type.LINK, s[2].type());
+  }
+
+  @Test
+  void realFilesystem_keepsSpecialBitsAndDropsTypeBits() throws Exception {
+    Path f = Files.writeString(tmp.resolve("f"), "x");
+    Path d = Files.createDirectory(tmp.resolve("d"));
+    Path fifo = tmp.resolve("p");
+    run("chmod", "4750", f.toString());
+    run("chmod", "1777", d.toString());
+    run("mkfifo", fifo.toString());
+
+    assertEquals(04750, FileStat.read(f).mode());
+    assertEquals(FileStat.Type.FILE, FileStat.read(f).type());
+    assertEquals(01777, FileStat.read(d).mode());
+    assertEquals(FileStat.Type.DIR, FileStat.read(d).type());
+    assertEquals(FileStat.Type.OTHER, FileStat.read(fifo).type());
+    assertTrue(FileStat.read(f).inode() > 0);
+  }
+
+  private static void run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    assertTrue(p.waitFor(seconds(10).toMillis(), TimeUnit.MILLISECONDS), String.join(" ", command));
+    assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+  }
+}
