@@ -122,6 +122,17 @@ class CliParseTest {
   }
 
   @Test
+  void threeArgumentsAreProfileAndRoots() {
+    assertEquals(List.of("p", "a", "b"), parse("p", "a", "b").args);
+  }
+
+  @Test
+  void moreThanThreeArgumentsIsAParseError() {
+    // Before: accepted, and the run used the last two as roots, dropping the others without a word.
+    assertThrows(CommandLine.ParameterException.class, () -> parse("a", "b", "c", "d"));
+  }
+
+  @Test
   void booleanOptionRejectsAJunkValueWithEquals() {
     assertThrows(CommandLine.ParameterException.class, () -> parse("-batch=maybe"));
   }
@@ -146,6 +157,15 @@ class CliParseTest {
     assertTrue(r.err().contains("-bogus"), r.err());
     assertTrue(r.err().contains("jsync -help"), r.err());
     assertEquals("", r.out());
+  }
+
+  @Test
+  void fourArgumentsExit3BeforeTouchingAnything() {
+    Run r = run("-batch", "x", "y", tmp.resolve("a").toString(), tmp.resolve("b").toString());
+    assertEquals(3, r.code());
+    assertTrue(r.err().contains("'" + tmp.resolve("b") + "'"), r.err());
+    assertFalse(java.nio.file.Files.exists(tmp.resolve("a")));
+    assertFalse(java.nio.file.Files.exists(tmp.resolve("jh")));
   }
 
   @Test
