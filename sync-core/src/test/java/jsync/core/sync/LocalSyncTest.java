@@ -52,4 +52,52 @@ class LocalSyncTest {
     assertFalse(Files.exists(a.resolve("y/f2")));
     assertEquals(describe(a), describe(b));
   }
+
+  @Test
+  void deletingATreeOfManyDirectoriesSucceeds() throws Exception {
+    // More directories than Durability.SYNCFS_THRESHOLD: the removed ones must not be synced afterwards.
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    for (int i = 0; i < 40; i++) {
+      write(a, "tree/d" + i + "/sub/f", "x" + i);
+    }
+    write(a, "keep", "k");
+    assertEquals(0, sync(a, b).exitCode());
+    deleteTree(a.resolve("tree"));
+
+    SyncReport r = sync(a, b);
+    assertEquals(0, r.exitCode(), problems(r));
+    assertEquals(1, r.transferred());
+    assertFalse(Files.exists(b.resolve("tree")));
+    assertEquals(describe(a), describe(b));
+  }
+
+  @Test
+  void deletingASmallTreeSucceeds() throws Exception {
+    // Fewer paths than the threshold: synced one by one with fsync.
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    write(a, "d/sub/f", "x");
+    write(a, "keep", "k");
+    assertEquals(0, sync(a, b).exitCode());
+    deleteTree(a.resolve("d"));
+
+    SyncReport r = sync(a, b);
+    assertEquals(0, r.exitCode(), problems(r));
+    assertEquals(describe(a), describe(b));
+  }
+
+  /** The skipped and failed items, short enough for an assertion message. */
+  private static String problems(SyncReport r) {
+    return r.items().stream().filter(i -> i.status() != ItemReport.Status.DONE)
+        .map(i -> i.item().path().display() + ": " + i.message()).toList().toString();
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
 }
