@@ -87,6 +87,37 @@ class LocalSyncTest {
     assertEquals(describe(a), describe(b));
   }
 
+  @Test
+  void rootReplacedAfterItsScanIsFatalAndNothingIsWrittenThere() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    write(a, "f", "one");
+    assertEquals(0, sync(a, b).exitCode());
+    write(a, "g", "new");
+    // An unmounted disk's empty mountpoint takes the root's place between scan and apply.
+    SyncListener swap = new SyncListener() {
+      @Override
+      public boolean confirm(jsync.core.reconcile.Plan plan) {
+        try {
+          Path other = Files.createDirectory(tmp.resolve("b.other"));
+          deleteTree(b);
+          Files.move(other, b);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        return true;
+      }
+    };
+    jsync.core.JsyncException e = org.junit.jupiter.api.Assertions.assertThrows(jsync.core.JsyncException.class,
+        () -> {
+          try (LocalReplica ra = replica(a); LocalReplica rb = replica(b)) {
+            new SyncRun(ra, rb, SyncConfig.defaults(Clock.systemUTC()), swap).run();
+          }
+        });
+    assertTrue(e.getMessage().contains("replaced"), e.getMessage());
+    assertEquals(java.util.Map.of(), describe(b));
+  }
+
   /** The skipped and failed items, short enough for an assertion message. */
   private static String problems(SyncReport r) {
     return r.items().stream().filter(i -> i.status() != ItemReport.Status.DONE)
