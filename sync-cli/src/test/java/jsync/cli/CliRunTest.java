@@ -300,6 +300,27 @@ class CliRunTest {
   }
 
   @Test
+  void identicalChangesOnBothSidesSayNothingToDo() throws IOException {
+    write(a, "f", "v1");
+    assertEquals(0, batch("-batch", a.toString(), b.toString()).code());
+    write(a, "f", "same edit");
+    write(b, "f", "same edit");
+    write(a, "both/new", "same");
+    write(b, "both/new", "same");
+    Run r = batch("-batch", a.toString(), b.toString());
+    assertEquals(0, r.code(), r.all());
+    // Unison's words, not "Synchronization complete (0 items transferred, ...)".
+    assertEquals("Nothing to do: replicas have been changed only in identical ways since last sync.",
+        r.out().strip());
+
+    write(a, "f", "again");
+    write(b, "f", "again");
+    Run terse = batch("-batch", "-terse", a.toString(), b.toString());
+    assertEquals(0, terse.code(), terse.all());
+    assertEquals("", terse.out(), "-terse is silent when there is nothing to do, as in Unison");
+  }
+
+  @Test
   void logTrueWritesActionsToTheLogFile() throws IOException {
     Path logfile = tmp.resolve("logs/sync.log");
     write(a, "d/new.txt", "x");
