@@ -329,7 +329,7 @@ class CliRunTest {
     assertEquals(0, r.code(), r.all());
     String log = Files.readString(logfile);
     assertTrue(log.contains("[2026-01-02 10:00:00] "), log);
-    assertTrue(log.contains("---->") && log.contains("d"), log);
+    assertTrue(log.lines().anyMatch(l -> l.matches("\\[2026-01-02 10:00:00\\] new dir +----> +d")), log);
     assertTrue(log.contains("Synchronization complete at 10:00:00"), log);
   }
 
