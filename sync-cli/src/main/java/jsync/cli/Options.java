@@ -22,7 +22,10 @@ import picocli.CommandLine.Parameters;
         "Exit codes: 0 all done, 1 something skipped (conflict), 2 some item failed, 3 fatal error.",
         "Documentation: docs/user-guide.md"})
 final class Options {
-  @Parameters(arity = "0..3", paramLabel = "ARGS", description = "A profile name, two roots, or both.")
+  // index, not arity, bounds the count: a multi-value positional without an index takes any number of
+  // arguments, and readProfile would then silently use the last two as roots.
+  @Parameters(index = "0..2", arity = "0..3", paramLabel = "ARGS",
+      description = "A profile name, two roots, or both.")
   List<String> args = new ArrayList<>();
 
   @Option(names = "-batch", arity = "0..1", fallbackValue = "true",

@@ -189,6 +189,11 @@ final class Reporter implements SyncListener {
     err.flush();
   }
 
+  /** True if every item only updated the archives: both replicas had already changed the same way. */
+  private static boolean onlyRecorded(SyncReport report) {
+    return report.items().stream().allMatch(r -> r.item().direction() == Direction.ARCHIVE_ONLY);
+  }
+
   /** The summary, in Unison's form, then one line per skipped or failed item. */
   void summary(SyncReport report) {
     stopProgress();
@@ -198,6 +203,8 @@ final class Reporter implements SyncListener {
       lines.add("Nothing propagated: the plan was not confirmed.");
     } else if (report.items().isEmpty()) {
       lines.add("Nothing to do: replicas have not changed since last sync.");
+    } else if (onlyRecorded(report)) {
+      lines.add("Nothing to do: replicas have been changed only in identical ways since last sync.");
     } else {
       long n = report.transferred();
       lines.add(String.format("Synchronization %s at %s  (%d item%s transferred, %d skipped, %d failed)",
@@ -211,7 +218,7 @@ final class Reporter implements SyncListener {
     for (String l : lines) {
       log.line(l);
     }
-    boolean quietNothing = report.items().isEmpty() && level == Level.TERSE;
+    boolean quietNothing = (report.items().isEmpty() || onlyRecorded(report)) && level == Level.TERSE;
     if (level != Level.SILENT && !quietNothing) {
       lines.forEach(out::println);
     }

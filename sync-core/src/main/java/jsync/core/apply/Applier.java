@@ -380,6 +380,9 @@ public final class Applier {
         throw new ChangedException("directory " + display(op) + " not deleted: it holds files this "
             + "synchronization does not know about (created meanwhile, or ignored)");
       }
+      // Removing its children queued it for a sync; gone now, it has no entries to make durable (its
+      // parent, queued below, holds the removal). Left queued, it failed the whole flush.
+      dirsToSync.remove(target);
     } else if (!maybeBackup(op, target, true)) {
       Files.delete(target);
     }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,8 @@ public final class LocalReplica implements Replica {
   private final PropsPolicy props;
   private final BackupPolicy backup;
   private final java.util.function.LongConsumer progress;
+  /** The root directory's identity (device and inode) when scanned; null before, or if the FS has none. */
+  private Object scannedRootKey;
   private PairLock lock;
   private Archive archive;
   private Applier applier;
@@ -87,9 +90,19 @@ public final class LocalReplica implements Replica {
   @Override
   public RootState checkRoot() {
     if (Files.isDirectory(root)) {
-      return RootState.DIRECTORY;
+      return scannedRootKey == null || scannedRootKey.equals(rootKey()) ? RootState.DIRECTORY
+          : RootState.REPLACED;
     }
     return Files.exists(root, LinkOption.NOFOLLOW_LINKS) ? RootState.NOT_A_DIRECTORY : RootState.MISSING;
+  }
+
+  /** The identity of the directory the root names now (through symlinks), or null. */
+  private Object rootKey() {
+    try {
+      return Files.readAttributes(root, BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   @Override
@@ -142,6 +155,7 @@ public final class LocalReplica implements Replica {
   @Override
   public ScanResult scan(ScanOptions options, boolean trustArchive) {
     List<Update> updates = new ArrayList<>();
+    scannedRootKey = rootKey();
     try {
       ScanStats stats = new Scanner(root, options, trustArchive, clock).scan(archive, updates::add);
       return new ScanResult(updates, stats);
@@ -171,6 +185,13 @@ public final class LocalReplica implements Replica {
 
   @Override
   public void apply(Step step, Replica source) {
+    // A stat per step: a root deleted, or swapped for an empty mountpoint, must not receive the rest of the
+    // plan (files written there would fill the wrong disk). Between two checks one step can still fail.
+    if (checkRoot() != RootState.DIRECTORY) {
+      throw new JsyncException("root " + display + " vanished or was replaced by another directory since it "
+          + "was scanned (an unmounted filesystem?); stopping without writing to it. Changes made so far "
+          + "are recorded; run again once the root is back.");
+    }
     if (applier == null) {
       try {
         applier = new Applier(root, props, backup, source::read, progress);

@@ -22,9 +22,12 @@ import jsync.core.scan.ScanOptions;
  * throws: it is a problem entry in the scan or a failed outcome in a {@link StepResult}.
  */
 public interface Replica extends AutoCloseable {
-  /** The state of the root directory itself. */
+  /**
+   * The state of the root directory itself. {@code REPLACED}: a directory, but not the one {@link #scan}
+   * saw (deleted and recreated, or an unmounted filesystem's empty mountpoint); only possible after a scan.
+   */
   enum RootState {
-    DIRECTORY, MISSING, NOT_A_DIRECTORY
+    DIRECTORY, MISSING, NOT_A_DIRECTORY, REPLACED
   }
 
   /** The root as the user wrote it, for messages. */
@@ -70,7 +73,11 @@ public interface Replica extends AutoCloseable {
   /** The content of a file, for the other side to copy; the reader verifies it against {@code want}. */
   InputStream read(RelPath path, Entry.File want) throws IOException;
 
-  /** Applies a step, with file contents read from {@code source}; results come from {@link #flush}. */
+  /**
+   * Applies a step, with file contents read from {@code source}; results come from {@link #flush}.
+   *
+   * @throws jsync.core.JsyncException if the root is no longer the directory that was scanned
+   */
   void apply(Step step, Replica source);
 
   /** Completes staged writes, syncs them to disk, and returns the results of the steps since the last flush. */

@@ -361,7 +361,8 @@ public final class SyncRun {
       return;
     }
     if (target.checkRoot() != Replica.RootState.DIRECTORY) {
-      throw new JsyncException("root " + target.root() + " vanished during synchronization; stopping. "
+      throw new JsyncException("root " + target.root() + " vanished or was replaced by another directory "
+          + "during synchronization; stopping. "
           + "Changes made so far are recorded; run again once the root is back.");
     }
     List<ArchiveWrite> alphaWrites = new ArrayList<>();

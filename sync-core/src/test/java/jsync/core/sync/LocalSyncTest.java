@@ -52,4 +52,83 @@ class LocalSyncTest {
     assertFalse(Files.exists(a.resolve("y/f2")));
     assertEquals(describe(a), describe(b));
   }
+
+  @Test
+  void deletingATreeOfManyDirectoriesSucceeds() throws Exception {
+    // More directories than Durability.SYNCFS_THRESHOLD: the removed ones must not be synced afterwards.
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    for (int i = 0; i < 40; i++) {
+      write(a, "tree/d" + i + "/sub/f", "x" + i);
+    }
+    write(a, "keep", "k");
+    assertEquals(0, sync(a, b).exitCode());
+    deleteTree(a.resolve("tree"));
+
+    SyncReport r = sync(a, b);
+    assertEquals(0, r.exitCode(), problems(r));
+    assertEquals(1, r.transferred());
+    assertFalse(Files.exists(b.resolve("tree")));
+    assertEquals(describe(a), describe(b));
+  }
+
+  @Test
+  void deletingASmallTreeSucceeds() throws Exception {
+    // Fewer paths than the threshold: synced one by one with fsync.
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    write(a, "d/sub/f", "x");
+    write(a, "keep", "k");
+    assertEquals(0, sync(a, b).exitCode());
+    deleteTree(a.resolve("d"));
+
+    SyncReport r = sync(a, b);
+    assertEquals(0, r.exitCode(), problems(r));
+    assertEquals(describe(a), describe(b));
+  }
+
+  @Test
+  void rootReplacedAfterItsScanIsFatalAndNothingIsWrittenThere() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    write(a, "f", "one");
+    assertEquals(0, sync(a, b).exitCode());
+    write(a, "g", "new");
+    // An unmounted disk's empty mountpoint takes the root's place between scan and apply.
+    SyncListener swap = new SyncListener() {
+      @Override
+      public boolean confirm(jsync.core.reconcile.Plan plan) {
+        try {
+          Path other = Files.createDirectory(tmp.resolve("b.other"));
+          deleteTree(b);
+          Files.move(other, b);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        return true;
+      }
+    };
+    jsync.core.JsyncException e = org.junit.jupiter.api.Assertions.assertThrows(jsync.core.JsyncException.class,
+        () -> {
+          try (LocalReplica ra = replica(a); LocalReplica rb = replica(b)) {
+            new SyncRun(ra, rb, SyncConfig.defaults(Clock.systemUTC()), swap).run();
+          }
+        });
+    assertTrue(e.getMessage().contains("replaced"), e.getMessage());
+    assertEquals(java.util.Map.of(), describe(b));
+  }
+
+  /** The skipped and failed items, short enough for an assertion message. */
+  private static String problems(SyncReport r) {
+    return r.items().stream().filter(i -> i.status() != ItemReport.Status.DONE)
+        .map(i -> i.item().path().display() + ": " + i.message()).toList().toString();
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
 }
