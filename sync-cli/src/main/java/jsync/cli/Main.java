@@ -10,10 +10,21 @@ import java.nio.charset.StandardCharsets;
 public final class Main {
   private Main() {}
 
+  private static void setDefault(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
+  }
+
   public static void main(String[] args) {
-    // SSHD and RocksDB log through SLF4J; the CLI reports what matters itself.
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    // Libraries (and a few core warnings) log through SLF4J: warnings and errors only, shaped like the
+    // CLI's own messages ("jsync: warning: ...") rather than "[main] WARN jsync.core...".
+    setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    setDefault("org.slf4j.simpleLogger.showThreadName", "false");
+    setDefault("org.slf4j.simpleLogger.showLogName", "false");
+    setDefault("org.slf4j.simpleLogger.levelInBrackets", "false");
+    setDefault("org.slf4j.simpleLogger.warnLevelString", "jsync: warning:");
+    setDefault("org.slf4j.simpleLogger.errorLevelString", "jsync: error:");
     PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
         StandardCharsets.UTF_8), false);
     PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),

@@ -18,8 +18,9 @@ import jsync.core.sync.SyncListener;
 import jsync.core.sync.SyncReport;
 
 /**
- * The terminal and log side of a run: prints items as they complete, the plan and the questions of an
- * interactive run, a progress line on a terminal, and the summary; writes the log file. Output levels:
+ * The terminal and log side of a run: prints items as they complete (stdout), the plan and the questions of
+ * an interactive run, a progress line on a terminal, failures and the summary (stderr, as Unison); writes
+ * the log file. Output levels:
  * normal (items and summary), terse (summary with its skipped and failed lines), silent (nothing; the log
  * still gets everything).
  */
@@ -155,7 +156,7 @@ final class Reporter implements SyncListener {
         problems.add(r);
         log.line("Failed [" + item.path().display() + "]: " + r.message());
         if (level != Level.SILENT) {
-          printAbove("Failed [" + item.path().display() + "]: " + r.message());
+          printAboveErr("Failed [" + item.path().display() + "]: " + r.message());
         }
       }
     }
@@ -219,9 +220,12 @@ final class Reporter implements SyncListener {
       log.line(l);
     }
     boolean quietNothing = (report.items().isEmpty() || onlyRecorded(report)) && level == Level.TERSE;
-    if (level != Level.SILENT && !quietNothing) {
-      lines.forEach(out::println);
-    }
+    // Like Unison, the summary and its skipped/failed lines go to stderr: "jsync -batch p >/dev/null" in a
+    // crontab still mails what went wrong.
     out.flush();
+    if (level != Level.SILENT && !quietNothing) {
+      lines.forEach(err::println);
+    }
+    err.flush();
   }
 }

@@ -109,8 +109,8 @@ class CliRunTest {
     assertEquals(0, r.code(), r.all());
     assertEquals("hello", read(b, "www/index.html"));
     assertFalse(Files.exists(b.resolve("www/junk.tmp")), "the profile's ignore applies");
-    assertTrue(r.out().contains("Synchronization complete at 10:00:00  (1 item transferred, 0 skipped, 0 failed)"),
-        r.out());
+    assertTrue(r.err().contains("Synchronization complete at 10:00:00  (1 item transferred, 0 skipped, 0 failed)"),
+        r.err());
   }
 
   @Test
@@ -246,7 +246,7 @@ class CliRunTest {
     Run r = interactive("n\n", a.toString(), b.toString());
     assertTrue(r.out().contains("new.txt"), r.out());
     assertTrue(r.out().contains("Proceed? [y/N]"), r.out());
-    assertTrue(r.out().contains("Nothing propagated"), r.out());
+    assertTrue(r.err().contains("Nothing propagated"), r.err());
     assertEquals(Map.of(), describe(b));
     // SyncReport.exitCode: a declined non-empty plan counts as skipped.
     assertEquals(1, r.code(), r.all());
@@ -277,7 +277,7 @@ class CliRunTest {
     Run r = interactive("", a.toString(), b.toString());
     assertEquals(0, r.code(), r.all());
     assertFalse(r.out().contains("Proceed?"), r.out());
-    assertTrue(r.out().contains("Nothing to do"), r.out());
+    assertTrue(r.err().contains("Nothing to do"), r.err());
   }
 
   // ---- outcomes -----------------------------------------------------------------------------------------
@@ -292,8 +292,8 @@ class CliRunTest {
     Run r = batch("-batch", a.toString(), b.toString());
     assertEquals(1, r.code(), r.all());
     assertTrue(r.out().contains("<-?->"), r.out());
-    assertTrue(r.out().contains("(1 item transferred, 1 skipped, 0 failed)"), r.out());
-    assertTrue(r.out().contains("  skipped: f (contents changed on both sides)"), r.out());
+    assertTrue(r.err().contains("(1 item transferred, 1 skipped, 0 failed)"), r.err());
+    assertTrue(r.err().contains("  skipped: f (contents changed on both sides)"), r.err());
     assertEquals("alpha's edit", read(a, "f"));
     assertEquals("beta's other edit", read(b, "f"));
     assertEquals("unrelated", read(b, "g"));
@@ -311,13 +311,14 @@ class CliRunTest {
     assertEquals(0, r.code(), r.all());
     // Unison's words, not "Synchronization complete (0 items transferred, ...)".
     assertEquals("Nothing to do: replicas have been changed only in identical ways since last sync.",
-        r.out().strip());
+        r.err().strip());
+    assertEquals("", r.out());
 
     write(a, "f", "again");
     write(b, "f", "again");
     Run terse = batch("-batch", "-terse", a.toString(), b.toString());
     assertEquals(0, terse.code(), terse.all());
-    assertEquals("", terse.out(), "-terse is silent when there is nothing to do, as in Unison");
+    assertEquals("", terse.out() + terse.err(), "-terse is silent when there is nothing to do, as in Unison");
   }
 
   @Test

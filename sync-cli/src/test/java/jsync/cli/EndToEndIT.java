@@ -427,9 +427,9 @@ class EndToEndIT {
 
     Result r = finish(start(prefix, Map.of(), "-batch", a.toString(), b.toString()));
     assertEquals(2, r.code(), r.all());
-    assertTrue(r.out().contains("Synchronization incomplete"), r.all());
-    assertTrue(r.out().contains("  failed: secret ("), r.all());
-    assertTrue(r.out().toLowerCase().contains("permission denied"), r.all());
+    assertTrue(r.err().contains("Synchronization incomplete"), r.all());
+    assertTrue(r.err().contains("  failed: secret ("), r.all());
+    assertTrue(r.err().toLowerCase().contains("permission denied"), r.all());
     assertEquals("one", read(b, "ok1"));
     assertEquals("two", read(b, "sub/ok2"));
     assertEquals("b", read(a, "from-b"));
@@ -460,9 +460,9 @@ class EndToEndIT {
 
     Result r = finish(start(prefix, Map.of(), "-batch", a.toString(), b.toString()));
     assertEquals(2, r.code(), r.all());
-    assertTrue(r.out().contains("  failed: d/new ("), r.all());
-    assertTrue(r.out().contains(" items transferred, 0 skipped, 1 failed)"), r.all());
-    assertTrue(r.out().contains("permission denied"), r.all());
+    assertTrue(r.err().contains("  failed: d/new ("), r.all());
+    assertTrue(r.err().contains(" items transferred, 0 skipped, 1 failed)"), r.all());
+    assertTrue(r.err().contains("permission denied"), r.all());
     assertEquals("v2", read(b, "top"));
     assertEquals("also new", read(b, "d2/also"));
     assertFalse(Files.exists(b.resolve("d/new")));
@@ -519,7 +519,7 @@ class EndToEndIT {
     assertEquals(describe(a), describe(b));
     Result again = jsyncWith(env, "-batch", a.toString(), b.toString());
     assertEquals(0, again.code(), again.all());
-    assertTrue(again.out().contains("Nothing to do"), again.all());
+    assertTrue(again.err().contains("Nothing to do"), again.all());
   }
 
   @Test
@@ -647,7 +647,7 @@ class EndToEndIT {
     assertTrue(expected.equals(beta), "B's contents");
     Result again = jsync("-batch", a.toString(), b.toString());
     assertEquals(0, again.code(), again.all());
-    assertTrue(again.out().contains("Nothing to do"), again.all() + "\n" + log);
+    assertTrue(again.err().contains("Nothing to do"), again.all() + "\n" + log);
     assertEquals(expected.keySet(), contents(b).keySet(), "leftover temporary files are never propagated");
   }
 

@@ -48,6 +48,9 @@ public final class Scanner {
    */
   static final long RACY_WINDOW_NANOS = 2_000_000_000L;
 
+  /** Age (since last write) after which a jsync temporary file is taken to be a dead run's leftover. */
+  static final long STALE_TEMPORARY_NANOS = 3_600_000_000_000L;
+
   private final Path root;
   private final ScanOptions options;
   private final PathFilter filter;
@@ -55,6 +58,7 @@ public final class Scanner {
   private final Clock clock;
   private final FileStat.Reader stat;
   private final Hasher hasher = new Hasher();
+  private final List<RelPath> staleTemporaries = new ArrayList<>();
 
   private long scanStartNanos;
   private long entries;
@@ -241,11 +245,35 @@ public final class Scanner {
         recorded = cursor.take(child);
       }
       if (filter.isIgnored(child)) {
+        if (c > 0 && isTemporary(child)) {
+          noteIfStale(child, dirPath.resolve(diskName));
+        }
         cursor.skipBelow(child);
         continue;
       }
       visit(child, dirPath.resolve(diskName), recorded, cursor);
     }
+  }
+
+  /**
+   * A temporary file nobody has written to for {@link #STALE_TEMPORARY_NANOS} was left by a run that died
+   * (a live transfer writes to it continuously). Unison likewise removes its leftovers while scanning; the
+   * age limit is what keeps a concurrent run of another replica pair on a shared root safe.
+   */
+  private void noteIfStale(RelPath path, Path p) {
+    try {
+      FileStat st = stat.read(p);
+      if (st.type() == FileStat.Type.FILE && scanStartNanos - st.mtimeNanos() > STALE_TEMPORARY_NANOS) {
+        staleTemporaries.add(path);
+      }
+    } catch (IOException e) {
+      // Gone already, or unreadable: nothing to clean up either way.
+    }
+  }
+
+  /** jsync temporary files found during the scan that a dead run left behind; the caller may delete them. */
+  public List<RelPath> staleTemporaries() {
+    return List.copyOf(staleTemporaries);
   }
 
   /** Looks at one path that exists or existed, reports it if it changed, and descends into directories. */

@@ -540,6 +540,20 @@ class ScannerTest {
     assertEquals(List.of(), scan(archive).paths());
   }
 
+  @Test
+  void jsyncTempFiles_untouchedForAnHour_areReportedStale_freshOnesAreNot() throws IOException {
+    newRoot(Fs.UNIX);
+    TreeFixture.write(root, "D/" + Applier.TEMP_PREFIX + "old", "a crash left this");
+    clock.advance(Duration.ofMinutes(30));
+    TreeFixture.write(root, Applier.TEMP_PREFIX + "live", "a transfer still being written");
+    clock.advance(Duration.ofMinutes(31));
+
+    Scanner scanner = new Scanner(root, ScanOptions.defaults(), true, clock);
+    scanner.scan(new MemoryArchive(), u -> {});
+
+    assertEquals(List.of(RelPath.parse("D/" + Applier.TEMP_PREFIX + "old")), scanner.staleTemporaries());
+  }
+
   // ---- symlinks -----------------------------------------------------------------------------------------
 
   @ParameterizedTest
