@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 import jsync.core.JsyncException;
-import jsync.core.apply.Applier;
 import jsync.core.apply.BackupPolicy;
 import jsync.core.model.PropsPolicy;
 import jsync.core.model.RelPath;
@@ -208,11 +207,17 @@ public final class JsyncCli {
     return profile.paths().isEmpty() ? List.of(RelPath.ROOT) : profile.paths();
   }
 
-  /** The profile's ignore rules, plus jsync's own temporary files and local backups. */
+  /**
+   * The profile's ignore rules, plus local backup files when backups are on (as Unison adds them to its
+   * ignore list). jsync's temporary files the scanner always ignores by itself.
+   */
   private static PathFilter filter(Profile profile, BackupPolicy backups) {
+    PathFilter ignore = profile.ignoreFilter()::isIgnored;
+    if (backups == BackupPolicy.NONE) {
+      return ignore;
+    }
     Predicate<String> backupName = backups.localBackupName();
-    return path -> path.name().startsWith(Applier.TEMP_PREFIX) || backupName.test(path.name())
-        || profile.ignoreFilter().isIgnored(path);
+    return path -> backupName.test(path.name()) || ignore.isIgnored(path);
   }
 
   private static BackupPolicy backupPolicy(Profile profile) {

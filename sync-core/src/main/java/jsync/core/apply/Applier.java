@@ -9,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -24,6 +25,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
@@ -51,9 +56,11 @@ import net.jpountz.xxhash.StreamingXXHash64;
  * </ul>
  *
  * <p>Usage: {@link #add} steps (directories, links and removals happen at once; file contents are staged),
- * then {@link #flush} to complete the staged files and get every step's outcomes. Not thread-safe.
+ * then {@link #flush} to complete the staged files and get every step's outcomes; {@link #close} at the end.
+ * File contents are copied by a few threads of the applier's own while the caller goes on; everything else
+ * runs on the caller's thread. Not thread-safe: one caller at a time.
  */
-public final class Applier {
+public final class Applier implements AutoCloseable {
   /** Names starting with this are jsync's temporary files; the scanner ignores them. */
   public static final String TEMP_PREFIX = ".jsync-tmp-";
   private static final int COPY_BUFFER = 256 * 1024;
@@ -68,17 +75,17 @@ public final class Applier {
   private final LongConsumer progress;
   private final FileStat.Reader stat;
   private final Hasher hasher = new Hasher();
-  private final byte[] buffer = new byte[COPY_BUFFER];
+  private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[COPY_BUFFER]);
+  /** Parents verified since the last flush (a subtree copy writes many files per directory). */
   private final Set<Path> checkedParents = new HashSet<>();
-  /**
-   * How a temporary file is created: owner-only while its content arrives, when permissions are
-   * synchronized (they are set once the content checks out); otherwise with the system's default mode,
-   * which is what the file keeps.
-   */
-  private final FileAttribute<?>[] tempAttributes;
+  /** Whether temporary files get their permissions at creation (see {@link #createMode}). */
+  private final boolean posix;
+  /** The process umask, which creation applies to the mode asked for; -1 if unknown. */
+  private final int umask;
+  private final ExecutorService copiers;
 
   private final List<Pending> pending = new ArrayList<>();
-  private final List<Staged> staged = new ArrayList<>();
+  private final List<Staging> staging = new ArrayList<>();
   private final Set<Path> dirsToSync = new LinkedHashSet<>();
   private long stagedBytes;
 
@@ -95,10 +102,26 @@ public final class Applier {
     this.source = source;
     this.progress = progress;
     this.stat = FileStat.readerFor(root.getFileSystem());
-    this.tempAttributes = props.permMask() != 0
-        && root.getFileSystem().supportedFileAttributeViews().contains("posix")
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FileStat.permissions(0600))}
-        : new FileAttribute<?>[0];
+    this.posix = props.permMask() != 0 && root.getFileSystem().supportedFileAttributeViews().contains("posix");
+    this.umask = root.getFileSystem() == FileSystems.getDefault() ? Umask.current() : -1;
+    this.copiers = Executors.newFixedThreadPool(COPY_THREADS, r -> {
+      Thread t = new Thread(r, "jsync-copy");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Files are copied to their temporary names by this many threads while the caller goes on with the plan.
+   * Copying many small files is bound by file creation in the kernel, which scales with cores: measured on
+   * 100,000 files (2 cores), a bare Java copy took 6.4 s on one thread and 4.0 s on two.
+   */
+  static final int COPY_THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+  /** Stops the copy threads; call once done with this applier (after the last {@link #flush}). */
+  @Override
+  public void close() {
+    copiers.shutdownNow();
   }
 
   /** A step added and not yet reported, with the outcome of each op attempted so far. */
@@ -116,8 +139,11 @@ public final class Applier {
   /** A file written to its temporary name, waiting for the sync and the rename. */
   private record Staged(Pending owner, int index, Op op, Path temp, Path target) {}
 
+  /** A file being copied to its temporary name by a copy thread. */
+  private record Staging(Pending owner, int index, Op op, Future<Staged> copy) {}
+
   public int stagedFiles() {
-    return staged.size();
+    return staging.size();
   }
 
   public long stagedBytes() {
@@ -126,8 +152,6 @@ public final class Applier {
 
   /** Runs a step's ops in order, staging file contents; stops the step at the first op that fails. */
   public void add(Step step) {
-    // Parents are checked again for every step: a directory can be swapped for a symlink during a run.
-    checkedParents.clear();
     Pending p = new Pending(step);
     pending.add(p);
     for (int i = 0; i < step.ops().size(); i++) {
@@ -148,6 +172,26 @@ public final class Applier {
    * the results of all steps added since the last flush, in the order added.
    */
   public List<StepResult> flush() {
+    List<Staged> staged = new ArrayList<>();
+    for (Staging st : staging) {
+      try {
+        staged.add(st.copy().get());
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        st.owner().outcomes[st.index()] = cause instanceof ChangedException ? Outcome.failed(st.op(), cause.getMessage())
+            : cause instanceof IOException io ? Outcome.failed(st.op(), "cannot write " + display(st.op()) + ": "
+                + describe(io))
+            : Outcome.failed(st.op(), "cannot write " + display(st.op()) + ": " + cause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        st.owner().outcomes[st.index()] = Outcome.failed(st.op(), "interrupted");
+      }
+    }
+    staging.clear();
+    stagedBytes = 0;
+    // A directory may have been swapped for a symlink since the files were staged: check again, once per
+    // directory, just before the renames into it.
+    checkedParents.clear();
     List<Path> temps = new ArrayList<>();
     for (Staged s : staged) {
       temps.add(s.temp());
@@ -168,8 +212,7 @@ public final class Applier {
       }
       s.owner().outcomes[s.index()] = install(s);
     }
-    staged.clear();
-    stagedBytes = 0;
+    checkedParents.clear();
     String dirFailure = null;
     try {
       Durability.sync(List.of(), dirsToSync);
@@ -225,15 +268,25 @@ public final class Applier {
     }
   }
 
-  private void stageFile(Pending owner, int index, Op op, Path target) throws IOException {
+  /** Hands a file's copy to a copy thread; its outcome is known at {@link #flush}. */
+  private void stageFile(Pending owner, int index, Op op, Path target) {
     Entry.File want = (Entry.File) op.want();
+    Path reuse = op.reuseFrom().map(this::resolve).orElse(null);
+    staging.add(new Staging(owner, index, op, copiers.submit(() -> copyToTemp(owner, index, op, target, reuse))));
+    stagedBytes += want.size();
+  }
+
+  /** On a copy thread: the file's content to a temporary name beside the target, checked and with its props. */
+  private Staged copyToTemp(Pending owner, int index, Op op, Path target, Path reuse) throws IOException {
+    Entry.File want = (Entry.File) op.want();
+    int mode = mergedMode(want.mode(), op.expected().entry() instanceof Entry.File old ? old.mode() : 0644);
     Path temp = tempFor(target);
     long written = -1;
-    if (op.reuseFrom().isPresent()) {
+    if (reuse != null) {
       // Content already on this replica (a rename or copy on the other side): copy it locally. If it turns
       // out to differ, fall through to a transfer.
-      try (InputStream in = Files.newInputStream(resolve(op.reuseFrom().get()), LinkOption.NOFOLLOW_LINKS)) {
-        written = copy(in, temp, want, false);
+      try (InputStream in = Files.newInputStream(reuse, LinkOption.NOFOLLOW_LINKS)) {
+        written = copy(in, temp, want, mode, false);
       } catch (IOException e) {
         written = -1;
       }
@@ -243,7 +296,7 @@ public final class Applier {
     }
     if (written < 0) {
       try (InputStream in = source.open(op.path(), want)) {
-        written = copy(in, temp, want, true);
+        written = copy(in, temp, want, mode, true);
       } catch (IOException | RuntimeException e) {
         deleteQuietly(temp);
         throw e;
@@ -255,13 +308,18 @@ public final class Applier {
       }
     }
     try {
-      applyProps(temp, want, op.expected().entry());
+      // Created with its final mode already; only a umask that took bits away needs a chmod.
+      if (posix && (umask < 0 || (mode & umask) != 0)) {
+        Files.setPosixFilePermissions(temp, FileStat.permissions(mode));
+      }
+      if (props.times()) {
+        Files.setLastModifiedTime(temp, FileTime.from(want.mtimeNanos(), TimeUnit.NANOSECONDS));
+      }
     } catch (IOException e) {
       deleteQuietly(temp);
       throw e;
     }
-    staged.add(new Staged(owner, index, op, temp, target));
-    stagedBytes += want.size();
+    return new Staged(owner, index, op, temp, target);
   }
 
   /**
@@ -269,9 +327,15 @@ public final class Applier {
    *
    * @return bytes written, or -1 if the content is not {@code want}
    */
-  private long copy(InputStream in, Path temp, Entry.File want, boolean reportProgress) throws IOException {
+  private long copy(InputStream in, Path temp, Entry.File want, int mode, boolean reportProgress)
+      throws IOException {
     long total = 0;
-    try (FileChannel out = FileChannel.open(temp, CREATE_TEMP, tempAttributes);
+    byte[] buffer = BUFFERS.get();
+    // Created with the wanted mode (less what the umask removes), never more open than the final file.
+    FileAttribute<?>[] attrs = posix
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FileStat.permissions(mode))}
+        : new FileAttribute<?>[0];
+    try (FileChannel out = FileChannel.open(temp, CREATE_TEMP, attrs);
          StreamingXXHash64 h = XxHash.streaming(0)) {
       int n;
       while ((n = in.read(buffer)) > 0) {
@@ -299,8 +363,9 @@ public final class Applier {
   private Outcome install(Staged s) {
     Op op = s.op();
     try {
-      // The parent was checked when the file was staged, possibly thousands of files ago.
-      verifyParent(s.target().getParent());
+      // The parent was checked when the file was staged, possibly thousands of files ago: again, once per
+      // directory per flush.
+      checkParent(s.target().getParent());
       recheck(op, s.target());
       maybeBackup(op, s.target(), false);
       Files.move(s.temp(), s.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -525,7 +590,7 @@ public final class Applier {
     return p;
   }
 
-  /** {@link #verifyParent}, once per parent within a step (a subtree copy writes many files per directory). */
+  /** {@link #verifyParent}, once per parent between flushes (a subtree copy writes many files per directory). */
   private void checkParent(Path parent) throws IOException {
     if (checkedParents.contains(parent)) {
       return;

@@ -34,17 +34,27 @@ public final class RelPath implements Comparable<RelPath> {
     if (path.isEmpty()) {
       return ROOT;
     }
+    // One pass, no substrings: archives and peers hand in a path per file.
     int start = 0;
-    while (true) {
-      int slash = path.indexOf('/', start);
-      int end = slash < 0 ? path.length() : slash;
-      checkName(path, path.substring(start, end));
-      if (slash < 0) {
-        break;
+    int n = path.length();
+    for (int i = 0; i <= n; i++) {
+      char c = i < n ? path.charAt(i) : '/';
+      if (c == '/') {
+        int len = i - start;
+        if (len == 0 || (path.charAt(start) == '.' && (len == 1 || (len == 2 && path.charAt(start + 1) == '.')))) {
+          throw invalid(path);
+        }
+        start = i + 1;
+      } else if (c == '\0') {
+        throw invalid(path);
       }
-      start = slash + 1;
     }
     return new RelPath(path);
+  }
+
+  private static IllegalArgumentException invalid(String whole) {
+    return new IllegalArgumentException("invalid relative path '" + whole.replace("\0", "\\0")
+        + "': names must be non-empty, not '.' or '..', and contain no '/' or NUL");
   }
 
   /** The child of this path named {@code name}. */
@@ -64,8 +74,7 @@ public final class RelPath implements Comparable<RelPath> {
   private static void checkName(String whole, String name) {
     if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0
         || name.indexOf('/') >= 0) {
-      throw new IllegalArgumentException("invalid relative path '" + whole.replace("\0", "\\0")
-          + "': names must be non-empty, not '.' or '..', and contain no '/' or NUL");
+      throw invalid(whole);
     }
   }
 
@@ -147,7 +156,12 @@ public final class RelPath implements Comparable<RelPath> {
 
   /** Inverse of {@link #toKeyBytes}; validates like {@link #parse}. */
   public static RelPath fromKeyBytes(byte[] key, int offset, int length) {
-    return parse(new String(key, offset, length, StandardCharsets.UTF_8).replace('\0', '/'));
+    byte[] b = new byte[length];
+    for (int i = 0; i < length; i++) {
+      byte x = key[offset + i];
+      b[i] = x == 0 ? (byte) '/' : x;
+    }
+    return parse(new String(b, StandardCharsets.UTF_8));
   }
 
   @Override
@@ -162,21 +176,27 @@ public final class RelPath implements Comparable<RelPath> {
 
   /** Compares two {@code /}-separated paths in {@link RelPath} order without allocating. */
   static int compare(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
+    int n = Math.min(a.length(), b.length());
+    for (int i = 0; i < n; i++) {
+      char ca = a.charAt(i);
+      char cb = b.charAt(i);
       if (ca != cb) {
         // '/' ends a name, so it sorts before every character a name can hold.
-        int ka = ca == '/' ? -1 : ca;
-        int kb = cb == '/' ? -1 : cb;
-        return Integer.compare(ka, kb);
+        if (ca == '/') {
+          return -1;
+        }
+        if (cb == '/') {
+          return 1;
+        }
+        // UTF-16 order is code point order except that surrogates (U+D800..DFFF, the halves of code
+        // points above U+FFFF) sort below U+E000..U+FFFF; only then compare whole code points.
+        if (Character.isSurrogate(ca) || Character.isSurrogate(cb)) {
+          return Integer.compare(a.codePointAt(i), b.codePointAt(i));
+        }
+        return Character.compare(ca, cb);
       }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
     }
-    return Integer.compare(a.length() - i, b.length() - j);
+    return Integer.compare(a.length(), b.length());
   }
 
   @Override

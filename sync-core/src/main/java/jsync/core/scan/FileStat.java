@@ -51,6 +51,9 @@ public record FileStat(Type type, long size, long mtimeNanos, int mode, long ino
    */
   public static Reader readerFor(FileSystem fs) {
     Set<String> views = fs.supportedFileAttributeViews();
+    if (views.contains("unix") && NativeStat.available() && NativeStat.handles(fs.getPath("/"))) {
+      return NativeStat::read;
+    }
     if (views.contains("unix")) {
       return FileStat::readUnix;
     }
@@ -60,7 +63,7 @@ public record FileStat(Type type, long size, long mtimeNanos, int mode, long ino
     return FileStat::readBasic;
   }
 
-  private static FileStat readUnix(Path path) throws IOException {
+  static FileStat readUnix(Path path) throws IOException {
     Map<String, Object> a = Files.readAttributes(path, UNIX_ATTRS, LinkOption.NOFOLLOW_LINKS);
     Type type = Boolean.TRUE.equals(a.get("isRegularFile")) ? Type.FILE
         : Boolean.TRUE.equals(a.get("isDirectory")) ? Type.DIR

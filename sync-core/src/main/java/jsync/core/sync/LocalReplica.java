@@ -241,6 +241,9 @@ public final class LocalReplica implements Replica {
 
   @Override
   public void close() {
+    if (applier != null) {
+      applier.close();
+    }
     try {
       if (archive != null) {
         archive.close();

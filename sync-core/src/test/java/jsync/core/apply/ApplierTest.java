@@ -190,7 +190,14 @@ class ApplierTest {
 
     a.add(new Step(1, List.of(Op.put(rel("f"), file("new content"), before))));
 
-    // Staged: the new bytes wait in a temporary file beside the target, which readers still see whole.
+    // Staged: the new bytes go to a temporary file beside the target (written by a copy thread), while
+    // readers still see the old file whole.
+    assertEquals("old", read(root, "f"));
+    long deadline = System.nanoTime() + jsync.core.testing.TestTimeouts.seconds(10).toNanos();
+    while (temps(root).isEmpty() || Files.size(temps(root).get(0)) < 11) {
+      assertTrue(System.nanoTime() < deadline, "the copy thread never wrote the temporary file");
+      Thread.sleep(5);
+    }
     assertEquals("old", read(root, "f"));
     List<Path> staged = temps(root);
     assertEquals(1, staged.size());

@@ -104,6 +104,27 @@ class FileStatTest {
     assertTrue(FileStat.read(f).inode() > 0);
   }
 
+  @Test
+  void nativeStat_isUsedOnTheRealFilesystem_andAgreesWithThePublicApi() throws Exception {
+    // The build passes --add-opens as bin/jsync does, so the fast path must be live here.
+    assertTrue(NativeStat.available(), "run with --add-opens java.base/sun.nio.fs=ALL-UNNAMED");
+    Path f = Files.writeString(tmp.resolve("f"), "some content");
+    Path d = Files.createDirectory(tmp.resolve("d"));
+    Path l = Files.createSymbolicLink(tmp.resolve("l"), tmp.resolve("nowhere"));
+    Path p = tmp.resolve("p");
+    run("mkfifo", p.toString());
+    run("chmod", "2751", f.toString());
+    for (Path x : new Path[] {f, d, l, p}) {
+      assertEquals(FileStat.readUnix(x), NativeStat.read(x), x.toString());
+    }
+    assertThrows(NoSuchFileException.class, () -> NativeStat.read(tmp.resolve("missing")));
+    // Errors translate as the JDK's own: the same exception type and reason for a path below a file.
+    IOException viaJdk = assertThrows(IOException.class, () -> FileStat.readUnix(f.resolve("below")));
+    IOException viaNative = assertThrows(IOException.class, () -> NativeStat.read(f.resolve("below")));
+    assertEquals(viaJdk.getClass(), viaNative.getClass());
+    assertEquals(viaJdk.getMessage(), viaNative.getMessage());
+  }
+
   private static void run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     assertTrue(p.waitFor(seconds(10).toMillis(), TimeUnit.MILLISECONDS), String.join(" ", command));
