@@ -17,6 +17,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -24,6 +25,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.LoggerFactory;
 
 /**
  * One replica's archive: what each path held when it was last synchronized, in a RocksDB database. The
@@ -59,6 +61,7 @@ public final class Archive implements ArchiveView, AutoCloseable {
   private final ColumnFamilyHandle signatures;
   private final WriteOptions writeOptions;
   private final List<AutoCloseable> toClose = new ArrayList<>();
+  private long written;
 
   private Archive(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
       List<ColumnFamilyHandle> handles) {
@@ -177,6 +180,7 @@ public final class Archive implements ArchiveView, AutoCloseable {
   public void commit(Batch batch) {
     try {
       db.write(writeOptions, batch.batch);
+      written += batch.size;
     } catch (RocksDBException e) {
       throw new ArchiveException("cannot write archive at " + dir + ": " + e.getMessage(), e);
     } finally {
@@ -309,6 +313,20 @@ public final class Archive implements ArchiveView, AutoCloseable {
     }
   }
 
+  /**
+   * Writes this run's records from RocksDB's memtable to a table file. Without it they stay in the
+   * write-ahead log, which every later open replays and whose memtable every scan iterates, until 64 MiB
+   * of writes fill the memtable: after a first sync of 100,000 files each no-change run re-read a 10 MB
+   * log (measured: 1.4 s instead of 0.8 s). Best effort: the log still holds everything if it fails.
+   */
+  private void flushMemtables() {
+    try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(fo, List.of(meta, entries, signatures));
+    } catch (RocksDBException e) {
+      LoggerFactory.getLogger(Archive.class).warn("cannot flush archive {}: {}", dir, e.getMessage());
+    }
+  }
+
   private byte[] getRaw(ColumnFamilyHandle cf, byte[] key) {
     try {
       return db.get(cf, key);
@@ -335,6 +353,9 @@ public final class Archive implements ArchiveView, AutoCloseable {
 
   @Override
   public void close() {
+    if (written > 0) {
+      flushMemtables();
+    }
     for (AutoCloseable c : toClose) {
       try {
         c.close();
