@@ -129,6 +129,9 @@ public final class JsyncCli {
         : profile.terse() ? Reporter.Level.TERSE : Reporter.Level.NORMAL;
     try (LogFile log = LogFile.open(profile.log() ? profile.logfile() : null, env.clock())) {
       Reporter reporter = new Reporter(out, err, level, !batch, env, log, new PlanFormatter(props));
+      if (options.debug) {
+        reporter.showTimings();
+      }
       log.line("jsync " + String.join(" ", args) + ": synchronizing " + profile.roots().get(0).display()
           + " and " + profile.roots().get(1).display());
       SyncConfig config = new SyncConfig(scopes(profile), filter(profile, backups), policy(profile, props),

@@ -42,6 +42,8 @@ final class Reporter implements SyncListener {
   private final AtomicLong bytes = new AtomicLong();
   private final List<ItemReport> problems = new ArrayList<>();
   private Progress progress;
+  private boolean timings;
+  private final long started = System.nanoTime();
   private long itemsToDo;
   private long itemsDone;
 
@@ -64,9 +66,18 @@ final class Reporter implements SyncListener {
 
   @Override
   public void stage(String description) {
+    if (timings) {
+      err.printf("jsync: %6d ms  %s%n", (System.nanoTime() - started) / 1_000_000, description);
+      err.flush();
+    }
     if (level == Level.NORMAL && progress != null) {
       progress.stage(description);
     }
+  }
+
+  /** With {@code -debug}: each stage's start time on stderr, to see where a run spends its time. */
+  void showTimings() {
+    timings = true;
   }
 
   /** Starts the progress line (terminals only; cron gets no carriage returns). */
@@ -198,6 +209,7 @@ final class Reporter implements SyncListener {
   /** The summary, in Unison's form, then one line per skipped or failed item. */
   void summary(SyncReport report) {
     stopProgress();
+    stage("done");
     String time = LocalTime.now(env.clock()).format(TIME);
     List<String> lines = new ArrayList<>();
     if (report.cancelled()) {

@@ -20,20 +20,21 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import jsync.core.delta.XxHash;
 import jsync.core.model.Entry;
+import jsync.core.model.Fingerprint;
 import jsync.core.model.Observed;
 import jsync.core.model.PropsPolicy;
 import jsync.core.model.RelPath;
@@ -74,19 +75,21 @@ public final class Applier implements AutoCloseable {
   private final ContentSource source;
   private final LongConsumer progress;
   private final FileStat.Reader stat;
-  private final Hasher hasher = new Hasher();
+  private static final ThreadLocal<Hasher> HASHERS = ThreadLocal.withInitial(Hasher::new);
   private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[COPY_BUFFER]);
   /** Parents verified since the last flush (a subtree copy writes many files per directory). */
-  private final Set<Path> checkedParents = new HashSet<>();
+  private final Set<Path> checkedParents = ConcurrentHashMap.newKeySet();
   /** Whether temporary files get their permissions at creation (see {@link #createMode}). */
   private final boolean posix;
   /** The process umask, which creation applies to the mode asked for; -1 if unknown. */
   private final int umask;
   private final ExecutorService copiers;
+  /** Installs (re-check, rename) run on their own threads: the copy queue may hold the next batch. */
+  private final ExecutorService installers;
 
   private final List<Pending> pending = new ArrayList<>();
   private final List<Staging> staging = new ArrayList<>();
-  private final Set<Path> dirsToSync = new LinkedHashSet<>();
+  private final Set<Path> dirsToSync = ConcurrentHashMap.newKeySet();
   private long stagedBytes;
 
   /**
@@ -104,11 +107,16 @@ public final class Applier implements AutoCloseable {
     this.stat = FileStat.readerFor(root.getFileSystem());
     this.posix = props.permMask() != 0 && root.getFileSystem().supportedFileAttributeViews().contains("posix");
     this.umask = root.getFileSystem() == FileSystems.getDefault() ? Umask.current() : -1;
-    this.copiers = Executors.newFixedThreadPool(COPY_THREADS, r -> {
-      Thread t = new Thread(r, "jsync-copy");
+    this.copiers = Executors.newFixedThreadPool(COPY_THREADS, daemon("jsync-copy"));
+    this.installers = Executors.newFixedThreadPool(COPY_THREADS, daemon("jsync-install"));
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
       t.setDaemon(true);
       return t;
-    });
+    };
   }
 
   /**
@@ -122,6 +130,7 @@ public final class Applier implements AutoCloseable {
   @Override
   public void close() {
     copiers.shutdownNow();
+    installers.shutdownNow();
   }
 
   /** A step added and not yet reported, with the outcome of each op attempted so far. */
@@ -129,6 +138,8 @@ public final class Applier implements AutoCloseable {
     final Step step;
     final Outcome[] outcomes;
     int attempted;
+    /** Files of this step still being copied or waiting to be installed. */
+    int outstanding;
 
     Pending(Step step) {
       this.step = step;
@@ -137,7 +148,7 @@ public final class Applier implements AutoCloseable {
   }
 
   /** A file written to its temporary name, waiting for the sync and the rename. */
-  private record Staged(Pending owner, int index, Op op, Path temp, Path target) {}
+  private record Staged(Pending owner, int index, Op op, Path temp, Path target, Fingerprint fingerprint) {}
 
   /** A file being copied to its temporary name by a copy thread. */
   private record Staging(Pending owner, int index, Op op, Future<Staged> copy) {}
@@ -167,16 +178,28 @@ public final class Applier implements AutoCloseable {
     }
   }
 
-  /**
-   * Completes every staged file (sync, re-check, backup, rename), syncs the directories changed, and returns
-   * the results of all steps added since the last flush, in the order added.
-   */
+  /** Completes everything staged; see {@link #flush(int)}. */
   public List<StepResult> flush() {
+    return flush(0);
+  }
+
+  /**
+   * Completes the staged files except the newest {@code keepInFlight} (sync to disk, re-check, backup,
+   * rename), syncs the directories changed, and returns the results of the steps that are now complete, in
+   * the order added. Keeping files in flight lets the copy threads go on with the next files while this
+   * batch waits for the disk.
+   */
+  public List<StepResult> flush(int keepInFlight) {
+    int n = Math.max(0, staging.size() - keepInFlight);
+    List<Staging> batch = new ArrayList<>(staging.subList(0, n));
+    staging.subList(0, n).clear();
     List<Staged> staged = new ArrayList<>();
-    for (Staging st : staging) {
+    for (Staging st : batch) {
+      stagedBytes -= ((Entry.File) st.op().want()).size();
       try {
         staged.add(st.copy().get());
       } catch (ExecutionException e) {
+        st.owner().outstanding--;
         Throwable cause = e.getCause();
         st.owner().outcomes[st.index()] = cause instanceof ChangedException ? Outcome.failed(st.op(), cause.getMessage())
             : cause instanceof IOException io ? Outcome.failed(st.op(), "cannot write " + display(st.op()) + ": "
@@ -184,11 +207,10 @@ public final class Applier implements AutoCloseable {
             : Outcome.failed(st.op(), "cannot write " + display(st.op()) + ": " + cause);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        st.owner().outstanding--;
         st.owner().outcomes[st.index()] = Outcome.failed(st.op(), "interrupted");
       }
     }
-    staging.clear();
-    stagedBytes = 0;
     // A directory may have been swapped for a symlink since the files were staged: check again, once per
     // directory, just before the renames into it.
     checkedParents.clear();
@@ -202,26 +224,33 @@ public final class Applier implements AutoCloseable {
     } catch (IOException e) {
       syncFailure = e;
     }
+    List<Future<Outcome>> installs = new ArrayList<>(staged.size());
     for (Staged s : staged) {
-      Op op = s.op();
       if (syncFailure != null) {
         deleteQuietly(s.temp());
-        s.owner().outcomes[s.index()] = Outcome.failed(op, "cannot flush " + display(op) + " to disk: "
-            + describe(syncFailure));
-        continue;
+        String why = "cannot flush " + display(s.op()) + " to disk: " + describe(syncFailure);
+        installs.add(java.util.concurrent.CompletableFuture.completedFuture(Outcome.failed(s.op(), why)));
+      } else {
+        installs.add(installers.submit(() -> install(s)));
       }
-      s.owner().outcomes[s.index()] = install(s);
+    }
+    for (int i = 0; i < staged.size(); i++) {
+      Staged s = staged.get(i);
+      s.owner().outcomes[s.index()] = await(installs.get(i), s.op());
+      s.owner().outstanding--;
     }
     checkedParents.clear();
     String dirFailure = null;
+    List<Path> dirs = new ArrayList<>(dirsToSync);
+    dirsToSync.removeAll(dirs);
     try {
-      Durability.sync(List.of(), dirsToSync);
+      Durability.sync(List.of(), dirs);
     } catch (IOException e) {
       dirFailure = "cannot flush directory changes to disk: " + describe(e);
     }
-    dirsToSync.clear();
     List<StepResult> results = new ArrayList<>();
-    for (Pending p : pending) {
+    while (!pending.isEmpty() && pending.get(0).outstanding == 0) {
+      Pending p = pending.remove(0);
       List<Outcome> outcomes = new ArrayList<>();
       for (int i = 0; i < p.attempted; i++) {
         Outcome o = p.outcomes[i];
@@ -232,8 +261,18 @@ public final class Applier implements AutoCloseable {
       }
       results.add(new StepResult(p.step, outcomes));
     }
-    pending.clear();
     return results;
+  }
+
+  private static Outcome await(Future<Outcome> f, Op op) {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      return Outcome.failed(op, "cannot write " + display(op) + ": " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Outcome.failed(op, "interrupted");
+    }
   }
 
   /** Runs one op now, or stages it and returns null. */
@@ -273,6 +312,7 @@ public final class Applier implements AutoCloseable {
     Entry.File want = (Entry.File) op.want();
     Path reuse = op.reuseFrom().map(this::resolve).orElse(null);
     staging.add(new Staging(owner, index, op, copiers.submit(() -> copyToTemp(owner, index, op, target, reuse))));
+    owner.outstanding++;
     stagedBytes += want.size();
   }
 
@@ -281,27 +321,31 @@ public final class Applier implements AutoCloseable {
     Entry.File want = (Entry.File) op.want();
     int mode = mergedMode(want.mode(), op.expected().entry() instanceof Entry.File old ? old.mode() : 0644);
     Path temp = tempFor(target);
-    long written = -1;
-    if (reuse != null) {
+    Fingerprint copied = null;
+    if (reuse != null && want.fingerprint().known()) {
       // Content already on this replica (a rename or copy on the other side): copy it locally. If it turns
       // out to differ, fall through to a transfer.
       try (InputStream in = Files.newInputStream(reuse, LinkOption.NOFOLLOW_LINKS)) {
-        written = copy(in, temp, want, mode, false);
+        copied = copy(in, temp, want, mode, false);
       } catch (IOException e) {
-        written = -1;
+        copied = null;
       }
-      if (written < 0) {
+      if (copied == null) {
         deleteQuietly(temp);
       }
     }
-    if (written < 0) {
-      try (InputStream in = source.open(op.path(), want)) {
-        written = copy(in, temp, want, mode, true);
+    if (copied == null) {
+      try (InputStream in = source.open(op.path(), want, op.sourceStamp())) {
+        copied = copy(in, temp, want, mode, true);
       } catch (IOException | RuntimeException e) {
         deleteQuietly(temp);
+        if (e instanceof SourceChangedException) {
+          throw new ChangedException("source " + display(op)
+              + " changed during synchronization; skipped, it will be propagated by the next run");
+        }
         throw e;
       }
-      if (written < 0) {
+      if (copied == null) {
         deleteQuietly(temp);
         throw new ChangedException("source " + display(op)
             + " changed during synchronization; skipped, it will be propagated by the next run");
@@ -319,15 +363,25 @@ public final class Applier implements AutoCloseable {
       deleteQuietly(temp);
       throw e;
     }
-    return new Staged(owner, index, op, temp, target);
+    return new Staged(owner, index, op, temp, target, copied);
+  }
+
+  /**
+   * Thrown by a {@link ContentSource} stream when the source file is no longer what was scanned (its stamp
+   * moved while its unknown content was being copied).
+   */
+  public static final class SourceChangedException extends IOException {
+    public SourceChangedException(String message) {
+      super(message);
+    }
   }
 
   /**
    * Copies {@code in} to a new file {@code temp}, hashing as it goes.
    *
-   * @return bytes written, or -1 if the content is not {@code want}
+   * @return the content's fingerprint, or null if it is not {@code want} (size, or a known fingerprint)
    */
-  private long copy(InputStream in, Path temp, Entry.File want, int mode, boolean reportProgress)
+  private Fingerprint copy(InputStream in, Path temp, Entry.File want, int mode, boolean reportProgress)
       throws IOException {
     long total = 0;
     byte[] buffer = BUFFERS.get();
@@ -341,7 +395,7 @@ public final class Applier implements AutoCloseable {
       while ((n = in.read(buffer)) > 0) {
         total += n;
         if (total > want.size()) {
-          return -1;
+          return null;
         }
         h.update(buffer, 0, n);
         ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
@@ -352,11 +406,12 @@ public final class Applier implements AutoCloseable {
           progress.accept(n);
         }
       }
-      if (total != want.size() || h.getValue() != want.fingerprint().xxh64()) {
-        return -1;
+      Fingerprint fp = Fingerprint.of(h.getValue());
+      if (total != want.size() || (want.fingerprint().known() && !fp.equals(want.fingerprint()))) {
+        return null;
       }
+      return fp;
     }
-    return total;
   }
 
   /** Re-checks, keeps a backup if asked, and renames one staged file into place. */
@@ -372,7 +427,7 @@ public final class Applier implements AutoCloseable {
       dirsToSync.add(s.target().getParent());
       FileStat st = stat.read(s.target());
       Entry.File want = (Entry.File) op.want();
-      Entry.File now = new Entry.File(st.size(), st.mtimeNanos(), st.mode(), want.fingerprint());
+      Entry.File now = new Entry.File(st.size(), st.mtimeNanos(), st.mode(), s.fingerprint());
       return Outcome.done(op, new Observed(now, st.stamp()), want.size());
     } catch (ChangedException e) {
       deleteQuietly(s.temp());
@@ -507,7 +562,7 @@ public final class Applier implements AutoCloseable {
           throw changed(op, st);
         }
         if (!expected.stamp().matches(st.stamp())) {
-          Hasher.Result h = hasher.hash(target, st.size(), 0);
+          Hasher.Result h = HASHERS.get().hash(target, st.size(), 0);
           if (h.length() != f.size() || !h.fingerprint().equals(f.fingerprint())) {
             throw changed(op, st);
           }

@@ -5,6 +5,7 @@ import java.util.Optional;
 import jsync.core.model.Entry;
 import jsync.core.model.Observed;
 import jsync.core.model.RelPath;
+import jsync.core.model.Stamp;
 
 /**
  * One change to one path of the replica being written, with the state the path must still be in for the
@@ -15,8 +16,11 @@ import jsync.core.model.RelPath;
  * @param want the entry to leave at the path ({@link Entry.Absent} for {@link Kind#REMOVE})
  * @param reuseFrom for a file, a path in this same replica believed to hold the same content (e.g. the old
  *     name of a renamed file): copied locally instead of transferred; verified by hash like any transfer
+ * @param sourceStamp for a file whose fingerprint is unknown (never hashed), its stamp on the source replica
+ *     as scanned: the source then checks the file still has it, in place of a hash comparison
  */
-public record Op(Kind kind, RelPath path, Entry want, Observed expected, Optional<RelPath> reuseFrom) {
+public record Op(Kind kind, RelPath path, Entry want, Observed expected, Optional<RelPath> reuseFrom,
+    Stamp sourceStamp) {
   /** What an op does. */
   public enum Kind {
     /** Create or replace a file, symlink or directory with {@code want}. */
@@ -33,6 +37,7 @@ public record Op(Kind kind, RelPath path, Entry want, Observed expected, Optiona
     Objects.requireNonNull(want, "want");
     Objects.requireNonNull(expected, "expected");
     Objects.requireNonNull(reuseFrom, "reuseFrom");
+    Objects.requireNonNull(sourceStamp, "sourceStamp");
     if (path.isRoot()) {
       throw new IllegalArgumentException("an op never touches the root itself");
     }
@@ -45,18 +50,22 @@ public record Op(Kind kind, RelPath path, Entry want, Observed expected, Optiona
   }
 
   public static Op put(RelPath path, Entry want, Observed expected) {
-    return new Op(Kind.PUT, path, want, expected, Optional.empty());
+    return new Op(Kind.PUT, path, want, expected, Optional.empty(), Stamp.NONE);
   }
 
   public static Op setProps(RelPath path, Entry want, Observed expected) {
-    return new Op(Kind.SET_PROPS, path, want, expected, Optional.empty());
+    return new Op(Kind.SET_PROPS, path, want, expected, Optional.empty(), Stamp.NONE);
   }
 
   public static Op remove(RelPath path, Observed expected) {
-    return new Op(Kind.REMOVE, path, Entry.ABSENT, expected, Optional.empty());
+    return new Op(Kind.REMOVE, path, Entry.ABSENT, expected, Optional.empty(), Stamp.NONE);
   }
 
   public Op reusing(RelPath local) {
-    return new Op(kind, path, want, expected, Optional.of(local));
+    return new Op(kind, path, want, expected, Optional.of(local), sourceStamp);
+  }
+
+  public Op withSourceStamp(Stamp stamp) {
+    return new Op(kind, path, want, expected, reuseFrom, stamp);
   }
 }

@@ -38,6 +38,7 @@ final class ArchiveCodec {
         out.varLong(f.size());
         out.fixedLong(f.mtimeNanos());
         out.varLong(f.mode());
+        // xxh64() throws for an unknown fingerprint: the archive only records hashed contents.
         out.fixedLong(f.fingerprint().xxh64());
         Stamp s = o.stamp();
         // The stamp's size and mtime are the entry's own; only inode and ctime are extra. A stamp that

@@ -52,16 +52,21 @@ public sealed interface Entry {
       return Kind.FILE;
     }
 
+    /** The same file with its content hash now known. */
+    public File withFingerprint(Fingerprint fp) {
+      return new File(size, mtimeNanos, mode, fp);
+    }
+
     // Written out for speed in the scanner's hot path, as in Stamp.
     @Override
     public boolean equals(Object o) {
       return o instanceof File f && size == f.size && mtimeNanos == f.mtimeNanos && mode == f.mode
-          && fingerprint.xxh64() == f.fingerprint.xxh64();
+          && fingerprint.equals(f.fingerprint);
     }
 
     @Override
     public int hashCode() {
-      return Long.hashCode(fingerprint.xxh64()) * 31 + Long.hashCode(size);
+      return fingerprint.hashCode() * 31 + Long.hashCode(size);
     }
   }
 

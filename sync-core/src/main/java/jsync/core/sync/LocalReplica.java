@@ -11,6 +11,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import jsync.core.JsyncException;
 import jsync.core.apply.Applier;
 import jsync.core.apply.BackupPolicy;
@@ -23,6 +25,8 @@ import jsync.core.model.Entry;
 import jsync.core.model.Observed;
 import jsync.core.model.PropsPolicy;
 import jsync.core.model.RelPath;
+import jsync.core.model.Stamp;
+import jsync.core.scan.FileStat;
 import jsync.core.scan.ScanOptions;
 import jsync.core.scan.ScanStats;
 import jsync.core.scan.Scanner;
@@ -31,6 +35,8 @@ import jsync.core.scan.Update;
 /** A replica on this machine: a root directory and its archive under {@code JSYNC_HOME}. */
 public final class LocalReplica implements Replica {
   private static final String SYNC_ID = "sync-id";
+  /** Threads hashing changed files during a scan, beside the walking thread. */
+  private static final int HASH_THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
   private final Path root;
   private final String display;
@@ -45,6 +51,7 @@ public final class LocalReplica implements Replica {
   private PairLock lock;
   private Archive archive;
   private Applier applier;
+  private Scanner lastScan;
 
   /**
    * @param root absolute path of the root (on any filesystem; the archive needs the default one)
@@ -156,11 +163,54 @@ public final class LocalReplica implements Replica {
   public ScanResult scan(ScanOptions options, boolean trustArchive) {
     List<Update> updates = new ArrayList<>();
     scannedRootKey = rootKey();
+    ExecutorService hashers = Executors.newFixedThreadPool(HASH_THREADS, r -> {
+      Thread t = new Thread(r, "jsync-hash");
+      t.setDaemon(true);
+      return t;
+    });
     try {
-      ScanStats stats = new Scanner(root, options, trustArchive, clock).scan(archive, updates::add);
+      Scanner scanner = new Scanner(root, options, trustArchive, clock).hashingOn(hashers).deferringNewFiles();
+      lastScan = scanner;
+      ScanStats stats = scanner.scan(archive, updates::add);
+      for (RelPath stale : scanner.staleTemporaries()) {
+        // Best effort: a leftover that cannot be removed stays ignored and harmless.
+        Files.deleteIfExists(resolve(stale));
+      }
       return new ScanResult(updates, stats);
     } catch (IOException e) {
       throw new JsyncException("cannot scan root " + display + ": " + e.getMessage(), e);
+    } finally {
+      hashers.shutdownNow();
+    }
+  }
+
+  @Override
+  public List<Observed> hash(List<RelPath> paths) {
+    if (lastScan == null) {
+      throw new IllegalStateException("hash before scan");
+    }
+    ExecutorService hashers = Executors.newFixedThreadPool(HASH_THREADS, r -> {
+      Thread t = new Thread(r, "jsync-hash");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<java.util.concurrent.Future<Observed>> futures = new ArrayList<>(paths.size());
+      for (RelPath p : paths) {
+        futures.add(hashers.submit(() -> lastScan.hash(p)));
+      }
+      List<Observed> result = new ArrayList<>(paths.size());
+      for (java.util.concurrent.Future<Observed> f : futures) {
+        result.add(f.get());
+      }
+      return result;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new JsyncException("interrupted while hashing files of " + display, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new JsyncException("cannot hash files of " + display + ": " + e.getCause(), e.getCause());
+    } finally {
+      hashers.shutdownNow();
     }
   }
 
@@ -179,8 +229,43 @@ public final class LocalReplica implements Replica {
   }
 
   @Override
-  public InputStream read(RelPath path, Entry.File want) throws IOException {
-    return Files.newInputStream(resolve(path), LinkOption.NOFOLLOW_LINKS);
+  public InputStream read(RelPath path, Entry.File want, Stamp stamp) throws IOException {
+    Path p = resolve(path);
+    if (want.fingerprint().known()) {
+      return Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS);
+    }
+    // Never hashed: the stamp before opening and after the last byte stands in for the hash comparison.
+    checkStamp(p, path, stamp);
+    InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS);
+    return new java.io.FilterInputStream(in) {
+      private boolean checked;
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        if (n < 0 && !checked) {
+          checked = true;
+          checkStamp(p, path, stamp);
+        }
+        return n;
+      }
+
+      @Override
+      public int read() throws IOException {
+        int c = super.read();
+        if (c < 0 && !checked) {
+          checked = true;
+          checkStamp(p, path, stamp);
+        }
+        return c;
+      }
+    };
+  }
+
+  private void checkStamp(Path p, RelPath path, Stamp stamp) throws IOException {
+    if (!stamp.matches(FileStat.read(p).stamp())) {
+      throw new Applier.SourceChangedException(path.display() + " changed since it was scanned");
+    }
   }
 
   @Override
@@ -203,8 +288,8 @@ public final class LocalReplica implements Replica {
   }
 
   @Override
-  public List<StepResult> flush() {
-    return applier == null ? List.of() : applier.flush();
+  public List<StepResult> flush(int keepInFlight) {
+    return applier == null ? List.of() : applier.flush(keepInFlight);
   }
 
   @Override

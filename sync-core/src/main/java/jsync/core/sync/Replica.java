@@ -9,6 +9,7 @@ import jsync.core.apply.StepResult;
 import jsync.core.model.Entry;
 import jsync.core.model.Observed;
 import jsync.core.model.RelPath;
+import jsync.core.model.Stamp;
 import jsync.core.scan.ScanOptions;
 
 /**
@@ -64,14 +65,26 @@ public interface Replica extends AutoCloseable {
    */
   ScanResult scan(ScanOptions options, boolean trustArchive);
 
+  /**
+   * The current state of files the scan reported with an unknown fingerprint (new files, not read by the
+   * scan), hashed now: needed where the other replica has a file at the same path to compare with. A path
+   * that changed meanwhile comes back as what it now is (a problem, absent).
+   */
+  List<Observed> hash(List<RelPath> paths);
+
   /** The archive records of {@code paths} (what this side holds there, as it did not report them). */
   List<Observed> lookup(List<RelPath> paths);
 
   /** True if something exists at {@code path} (a mountpoint check). */
   boolean exists(RelPath path);
 
-  /** The content of a file, for the other side to copy; the reader verifies it against {@code want}. */
-  InputStream read(RelPath path, Entry.File want) throws IOException;
+  /**
+   * The content of a file, for the other side to copy; the reader verifies it against {@code want}'s
+   * fingerprint. When that is unknown (never hashed), the stream itself fails with an
+   * {@link java.io.IOException} if the file's stamp differs from {@code stamp} before or after the read, so
+   * the bytes are those of the file as scanned.
+   */
+  InputStream read(RelPath path, Entry.File want, Stamp stamp) throws IOException;
 
   /**
    * Applies a step, with file contents read from {@code source}; results come from {@link #flush}.
@@ -80,8 +93,12 @@ public interface Replica extends AutoCloseable {
    */
   void apply(Step step, Replica source);
 
-  /** Completes staged writes, syncs them to disk, and returns the results of the steps since the last flush. */
-  List<StepResult> flush();
+  /**
+   * Completes staged writes except the newest {@code keepInFlight} files, syncs them to disk, and returns
+   * the results of the steps now complete, in the order applied. {@code flush(0)} completes everything.
+   * Keeping files in flight lets the next files be transferred while a batch waits for the disk.
+   */
+  List<StepResult> flush(int keepInFlight);
 
   /** Files staged and not yet flushed, to decide when to flush. */
   int stagedFiles();

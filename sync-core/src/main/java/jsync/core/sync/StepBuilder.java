@@ -34,7 +34,8 @@ final class StepBuilder {
    * @param targetNow what the target holds at each of the item's paths, with stamps (the expectations)
    * @param reuse content already on the target, by fingerprint (may miss; verified when used)
    */
-  Built build(Item item, Function<RelPath, Observed> targetNow, Map<Fingerprint, RelPath> reuse) {
+  Built build(Item item, Function<RelPath, Observed> targetNow, Function<RelPath, Observed> sourceNow,
+      Map<Fingerprint, RelPath> reuse) {
     Side target = item.direction().target();
     Side source = target.other();
     List<Op> removals = new ArrayList<>();
@@ -64,14 +65,14 @@ final class StepBuilder {
       if (want.isAbsent()) {
         removals.add(Op.remove(s.path(), have));
       } else if (haveEntry.isAbsent()) {
-        puts.add(put(s.path(), want, have, reuse));
+        puts.add(put(s.path(), want, have, reuse, sourceNow));
       } else if (want.kind() != haveEntry.kind()) {
         removals.add(Op.remove(s.path(), have));
-        puts.add(put(s.path(), want, Observed.ABSENT, reuse));
+        puts.add(put(s.path(), want, Observed.ABSENT, reuse, sourceNow));
       } else if (props.sameContent(want, haveEntry) && want.kind() != Entry.Kind.LINK) {
         puts.add(Op.setProps(s.path(), want, have));
       } else {
-        puts.add(put(s.path(), want, have, reuse));
+        puts.add(put(s.path(), want, have, reuse, sourceNow));
       }
     }
     List<Op> ops = new ArrayList<>(removals.size() + puts.size());
@@ -82,8 +83,13 @@ final class StepBuilder {
     return new Built(ops, problems);
   }
 
-  private static Op put(RelPath path, Entry want, Observed have, Map<Fingerprint, RelPath> reuse) {
+  private static Op put(RelPath path, Entry want, Observed have, Map<Fingerprint, RelPath> reuse,
+      Function<RelPath, Observed> sourceNow) {
     Op op = Op.put(path, want, have);
+    if (want instanceof Entry.File f && !f.fingerprint().known()) {
+      // Never hashed: the source proves it is unchanged by its stamp instead.
+      return op.withSourceStamp(sourceNow.apply(path).stamp());
+    }
     if (want instanceof Entry.File f && f.size() > 0) {
       RelPath local = reuse.get(f.fingerprint());
       if (local != null && !local.equals(path)) {

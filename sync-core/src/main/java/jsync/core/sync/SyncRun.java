@@ -90,6 +90,7 @@ public final class SyncRun {
     ScanResult[] scans = scanBoth(trusted);
     refuseBigDeletions(scans[0], scans[1]);
 
+    listener.stage("reconciling");
     List<PathState> states = pathStates(scans[0].updates(), scans[1].updates(), trusted);
     Plan plan = Reconciler.reconcile(states, config.policy());
     if (!plan.isEmpty() && !listener.confirm(plan)) {
@@ -98,6 +99,7 @@ public final class SyncRun {
 
     listener.stage("propagating changes");
     applyPlan(plan);
+    listener.stage("recording");
     commitRestamps(plan);
     return new SyncReport(plan, reports, scans[0].stats(), scans[1].stats(), false);
   }
@@ -236,12 +238,52 @@ public final class SyncRun {
     List<RelPath> union = mergeSorted(alphaChanged, betaChanged);
     fill(union, alphaUpdates, alpha, alphaNow, trusted);
     fill(union, betaUpdates, beta, betaNow, trusted);
+    hashWhereCompared(union);
     List<PathState> states = new ArrayList<>(union.size());
     for (RelPath p : union) {
       states.add(new PathState(p, archived(alphaUpdates, alphaNow, p), alphaNow.get(p).entry(),
           archived(betaUpdates, betaNow, p), betaNow.get(p).entry()));
     }
     return states;
+  }
+
+  /**
+   * The scans leave new files unread (unknown fingerprint): a file only one side has is hashed while it is
+   * copied. Where both sides now hold a file, the contents must be compared, so the unknown ones are hashed
+   * here, on the side that has them.
+   */
+  private void hashWhereCompared(List<RelPath> union) {
+    List<RelPath> alphaPaths = new ArrayList<>();
+    List<RelPath> betaPaths = new ArrayList<>();
+    for (RelPath p : union) {
+      Entry a = alphaNow.get(p).entry();
+      Entry b = betaNow.get(p).entry();
+      if (a instanceof Entry.File fa && b instanceof Entry.File fb) {
+        if (!fa.fingerprint().known()) {
+          alphaPaths.add(p);
+        }
+        if (!fb.fingerprint().known()) {
+          betaPaths.add(p);
+        }
+      }
+    }
+    rehash(alpha, alphaPaths, alphaUpdates, alphaNow);
+    rehash(beta, betaPaths, betaUpdates, betaNow);
+  }
+
+  private static void rehash(Replica r, List<RelPath> paths, Map<RelPath, Update> updates,
+      Map<RelPath, Observed> now) {
+    if (paths.isEmpty()) {
+      return;
+    }
+    List<Observed> hashed = r.hash(paths);
+    for (int i = 0; i < paths.size(); i++) {
+      RelPath p = paths.get(i);
+      Update u = updates.get(p);
+      Update h = new Update(p, u.archived(), hashed.get(i), Optional.empty());
+      updates.put(p, h);
+      now.put(p, h.current());
+    }
   }
 
   private List<RelPath> index(List<Update> updates, Map<RelPath, Update> into) {
@@ -319,7 +361,7 @@ public final class SyncRun {
         case ALPHA_TO_BETA, BETA_TO_ALPHA -> {
           boolean toBeta = item.direction() == Direction.ALPHA_TO_BETA;
           StepBuilder.Built built = builder.build(item, p -> (toBeta ? betaNow : alphaNow).get(p),
-              toBeta ? reuseOnBeta : reuseOnAlpha);
+              p -> (toBeta ? alphaNow : betaNow).get(p), toBeta ? reuseOnBeta : reuseOnAlpha);
           Step step = new Step(nextId++, built.ops());
           itemsByStep.put(step.id(), item);
           stepProblems.put(step.id(), built.problems());
@@ -332,6 +374,7 @@ public final class SyncRun {
       }
     }
     flushAll();
+    listener.stage("deleting");
     // Deletions last, deepest first: if the run stops half-way, content exists in more places, not fewer.
     for (int i = removalSteps.size() - 1; i >= 0; i--) {
       Step step = removalSteps.get(i);
@@ -344,19 +387,21 @@ public final class SyncRun {
     Replica target = item.direction().target() == Side.BETA ? beta : alpha;
     Replica source = target == beta ? alpha : beta;
     target.apply(step, source);
-    if (target.stagedFiles() >= FLUSH_FILES || target.stagedBytes() >= FLUSH_BYTES) {
-      flush(target);
+    // Two batches in flight: the older one is flushed (synced, renamed, recorded) while the newer one is
+    // still being copied, so the copy threads never wait for the disk.
+    if (target.stagedFiles() >= 2 * FLUSH_FILES || target.stagedBytes() >= 2 * FLUSH_BYTES) {
+      flush(target, target.stagedFiles() / 2);
     }
   }
 
   private void flushAll() {
-    flush(alpha);
-    flush(beta);
+    flush(alpha, 0);
+    flush(beta, 0);
   }
 
-  /** Completes a replica's staged steps and commits what succeeded to both archives. */
-  private void flush(Replica target) {
-    List<StepResult> results = target.flush();
+  /** Completes a replica's staged steps (but the newest {@code keepInFlight} files) and records them. */
+  private void flush(Replica target, int keepInFlight) {
+    List<StepResult> results = target.flush(keepInFlight);
     if (results.isEmpty()) {
       return;
     }
@@ -424,7 +469,7 @@ public final class SyncRun {
         sourceWrite(p, sourceUpdates, sourceWrites);
         sourceWrite(p, targetUpdates, targetWrites);
       } else if (!incomplete.contains(p)) {
-        sourceWrite(p, sourceUpdates, sourceWrites);
+        sourceWrite(p, sourceUpdates, sourceWrites, done.result());
         targetWrites.add(ArchiveWrite.record(p, done.result(), Optional.empty()));
       } else if (done != null) {
         targetWrites.add(ArchiveWrite.record(p, done.result(), Optional.empty()));
@@ -434,10 +479,27 @@ public final class SyncRun {
 
   /** The source side's record changes only if its state changed since its last record. */
   private static void sourceWrite(RelPath p, Map<RelPath, Update> updates, List<ArchiveWrite> writes) {
+    sourceWrite(p, updates, writes, null);
+  }
+
+  /**
+   * As above; a source file the scan did not hash takes the fingerprint the copy computed ({@code copied}),
+   * which is the scanned file's: the source checked its stamp around the read.
+   */
+  private static void sourceWrite(RelPath p, Map<RelPath, Update> updates, List<ArchiveWrite> writes,
+      Observed copied) {
     Update u = updates.get(p);
-    if (u != null) {
-      writes.add(ArchiveWrite.record(p, u.current(), u.signature()));
+    if (u == null) {
+      return;
     }
+    Observed current = u.current();
+    if (current.entry() instanceof Entry.File f && !f.fingerprint().known()) {
+      if (copied == null || !(copied.entry() instanceof Entry.File cf)) {
+        return;
+      }
+      current = new Observed(f.withFingerprint(cf.fingerprint()), current.stamp());
+    }
+    writes.add(ArchiveWrite.record(p, current, u.signature()));
   }
 
   /** Both replicas already agree on an archive-only item: record each side's current state. */
@@ -504,7 +566,7 @@ public final class SyncRun {
   /** Content each replica already holds, for copying locally instead of transferring. */
   private static Map<Fingerprint, RelPath> contentIndex(Map<RelPath, Observed> now) {
     return now.entrySet().stream()
-        .filter(e -> e.getValue().entry() instanceof Entry.File)
+        .filter(e -> e.getValue().entry() instanceof Entry.File f && f.fingerprint().known())
         .collect(Collectors.toMap(e -> ((Entry.File) e.getValue().entry()).fingerprint(), Map.Entry::getKey,
             (x, y) -> x));
   }

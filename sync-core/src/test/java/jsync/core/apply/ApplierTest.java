@@ -95,6 +95,30 @@ class ApplierTest {
   // ---- files ---------------------------------------------------------------------------------------------
 
   @Test
+  void flushKeepingFilesInFlight_completesOnlyTheOlderSteps_inOrder() throws Exception {
+    Applier a = applier();
+    for (String n : List.of("f1", "f2", "f3")) {
+      source.put(n, "content of " + n);
+      a.add(new Step(n.charAt(1) - '0', List.of(Op.put(rel(n), file("content of " + n), Observed.ABSENT))));
+    }
+    assertEquals(3, a.stagedFiles());
+
+    List<StepResult> first = a.flush(1);
+    assertEquals(List.of(1, 2), first.stream().map(r -> r.step().id()).toList());
+    assertTrue(first.stream().allMatch(StepResult::succeeded));
+    assertEquals("content of f2", read(root, "f2"));
+    assertFalse(Files.exists(p("f3")), "the newest file is still in flight");
+    assertEquals(1, a.stagedFiles());
+    assertEquals(13, a.stagedBytes());
+
+    List<StepResult> rest = a.flush();
+    assertEquals(List.of(3), rest.stream().map(r -> r.step().id()).toList());
+    assertEquals("content of f3", read(root, "f3"));
+    assertEquals(0, a.stagedFiles());
+    assertEquals(0, a.stagedBytes());
+  }
+
+  @Test
   void putNewFile_writesContentAndPermissions_notMtimeWithoutTimes() throws Exception {
     source.put("d/f", "hello");
     mkdir(root, "d");
@@ -131,7 +155,7 @@ class ApplierTest {
     // sits in a file in a directory others may list. A 0600 file must not be readable there at 0644.
     byte[] content = ApplyFixture.utf8("secret key");
     List<Integer> modesSeen = new ArrayList<>();
-    ContentSource spying = (path, want) -> new java.io.InputStream() {
+    ContentSource spying = (path, want, stamp) -> new java.io.InputStream() {
       int pos;
 
       @Override

@@ -96,7 +96,8 @@ final class ApplyFixture {
     }
 
     @Override
-    public java.io.InputStream open(RelPath path, Entry.File want) throws IOException {
+    public java.io.InputStream open(RelPath path, Entry.File want, jsync.core.model.Stamp stamp)
+        throws IOException {
       opened.add(path);
       byte[] b = content.get(path);
       if (b == null) {

@@ -541,6 +541,74 @@ class ScannerTest {
   }
 
   @Test
+  void hashingOnAPool_givesTheSameUpdatesInTheSameOrder() throws Exception {
+    newRoot(Fs.UNIX);
+    java.util.Random rnd = new java.util.Random(42);
+    for (int i = 0; i < 3000; i++) {
+      String dir = "d" + rnd.nextInt(40) + (rnd.nextBoolean() ? "/e" + rnd.nextInt(5) : "");
+      TreeFixture.write(root, dir + "/f" + i, "content " + i + " ".repeat(rnd.nextInt(2000)));
+      if (i % 97 == 0) {
+        TreeFixture.link(root, dir + "/l" + i, "f" + i);
+      }
+    }
+    clock.advance(SETTLE);
+    MemoryArchive archive = new MemoryArchive();
+    archive.record(scan(archive).updates());
+    // Change a third of the files, delete some, add some: a mix of hashed, fast-checked and deleted paths.
+    try (var walk = Files.walk(root)) {
+      List<Path> files = walk.filter(Files::isRegularFile).sorted().toList();
+      for (int i = 0; i < files.size(); i++) {
+        if (i % 3 == 0) {
+          Files.writeString(files.get(i), "changed " + i);
+        } else if (i % 11 == 0) {
+          Files.delete(files.get(i));
+        }
+      }
+    }
+    TreeFixture.write(root, "d0/new", "new file");
+    clock.advance(SETTLE);
+
+    List<Update> serial = scan(archive).updates();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      List<Update> parallel = new ArrayList<>();
+      ScanStats stats = new Scanner(root, ScanOptions.defaults(), true, clock).hashingOn(pool)
+          .scan(archive, parallel::add);
+      assertEquals(serial, parallel);
+      assertEquals(parallel.size(), stats.updates());
+      assertTrue(stats.hashed() > 900, "hashed " + stats.hashed());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void deferringNewFiles_leavesNewFilesUnread_hashesRecordedAndRacyOnes_andHashOnDemand() throws IOException {
+    newRoot(Fs.UNIX);
+    TreeFixture.write(root, "known", "v1");
+    clock.advance(SETTLE);
+    MemoryArchive archive = new MemoryArchive();
+    archive.record(scan(archive).updates());
+    TreeFixture.write(root, "known", "v2 is longer");
+    TreeFixture.write(root, "new", "never read by the scan");
+    clock.advance(SETTLE);
+    TreeFixture.write(root, "racy", "written just now");
+
+    List<Update> updates = new ArrayList<>();
+    Scanner scanner = new Scanner(root, ScanOptions.defaults(), true, clock).deferringNewFiles();
+    ScanStats stats = scanner.scan(archive, updates::add);
+
+    Result r = new Result(updates, stats);
+    assertEquals(Fingerprint.UNKNOWN, ((Entry.File) r.at("new").current().entry()).fingerprint());
+    assertEquals(fp("v2 is longer"), ((Entry.File) r.at("known").current().entry()).fingerprint());
+    assertEquals(fp("written just now"), ((Entry.File) r.at("racy").current().entry()).fingerprint());
+    assertEquals(2, stats.hashed(), "the new file was not read");
+    assertEquals(fp("never read by the scan"),
+        ((Entry.File) scanner.hash(RelPath.parse("new")).entry()).fingerprint());
+    assertTrue(scanner.hash(RelPath.parse("gone")).entry().isAbsent());
+  }
+
+  @Test
   void jsyncTempFiles_untouchedForAnHour_areReportedStale_freshOnesAreNot() throws IOException {
     newRoot(Fs.UNIX);
     TreeFixture.write(root, "D/" + Applier.TEMP_PREFIX + "old", "a crash left this");

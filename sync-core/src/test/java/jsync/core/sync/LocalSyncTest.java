@@ -54,6 +54,53 @@ class LocalSyncTest {
   }
 
   @Test
+  void firstSync_comparesFilesBothSidesHave_andRecordsHashesOfFilesItOnlyCopied() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    write(a, "same", "identical");
+    write(b, "same", "identical");
+    write(a, "differs", "alpha's");
+    write(b, "differs", "beta's");
+    write(a, "only-a", "copied to b, never hashed by the scan");
+    // Old mtimes: files modified within the racy window are hashed by the scan anyway.
+    for (Path p : java.util.List.of(a.resolve("same"), b.resolve("same"), a.resolve("differs"),
+        b.resolve("differs"), a.resolve("only-a"))) {
+      Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L));
+    }
+
+    SyncReport first = sync(a, b);
+    assertEquals(1, first.exitCode(), first.items().toString());
+    assertEquals(1, first.skipped(), "only the differing file is a conflict");
+    assertEquals("copied to b, never hashed by the scan", read(b, "only-a"));
+
+    // Both archives recorded the copied file's hash: an edit on b alone is a one-sided change, not a
+    // conflict (which it would be if the two records disagreed).
+    write(b, "only-a", "edited on b");
+    SyncReport second = sync(a, b);
+    assertEquals(1, second.exitCode(), second.items().toString());
+    assertEquals("edited on b", read(a, "only-a"));
+    assertEquals(1, second.skipped(), "the first conflict is still there: " + second.items());
+  }
+
+  @Test
+  void leftoverTemporaryFilesOfADeadRun_areRemovedAfterAnHour_freshOnesKept() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    write(a, "f", "x");
+    Path stale = write(b, "d/" + jsync.core.apply.Applier.TEMP_PREFIX + "dead", "half a file");
+    Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(
+        java.time.Instant.now().minus(java.time.Duration.ofHours(2))));
+    Path fresh = write(b, jsync.core.apply.Applier.TEMP_PREFIX + "live", "another run's transfer");
+
+    SyncReport r = sync(a, b);
+
+    assertEquals(0, r.exitCode(), r.items().toString());
+    assertFalse(Files.exists(stale));
+    assertTrue(Files.exists(fresh));
+    assertFalse(Files.exists(a.resolve(jsync.core.apply.Applier.TEMP_PREFIX + "live")), "never synchronized");
+  }
+
+  @Test
   void deletingATreeOfManyDirectoriesSucceeds() throws Exception {
     // More directories than Durability.SYNCFS_THRESHOLD: the removed ones must not be synced afterwards.
     Path a = Files.createDirectories(tmp.resolve("a"));

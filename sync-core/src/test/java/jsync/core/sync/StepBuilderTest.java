@@ -69,7 +69,8 @@ class StepBuilderTest {
   }
 
   private StepBuilder.Built build(PropsPolicy props, Item item) {
-    return new StepBuilder(props).build(item, rel -> target.getOrDefault(rel, Observed.ABSENT), reuse);
+    return new StepBuilder(props).build(item, rel -> target.getOrDefault(rel, Observed.ABSENT),
+        rel -> Observed.ABSENT, reuse);
   }
 
   private StepBuilder.Built build(Item item) {
