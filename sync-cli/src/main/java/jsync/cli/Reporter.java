@@ -202,8 +202,9 @@ final class Reporter implements SyncListener {
   }
 
   /** True if every item only updated the archives: both replicas had already changed the same way. */
+  /** Everything settled was archive-only: both replicas had changed in the same way. */
   private static boolean onlyRecorded(SyncReport report) {
-    return report.items().stream().allMatch(r -> r.item().direction() == Direction.ARCHIVE_ONLY);
+    return report.items().isEmpty() && report.transferred() == 0;
   }
 
   /** The summary, in Unison's form, then one line per skipped or failed item. */
@@ -214,7 +215,7 @@ final class Reporter implements SyncListener {
     List<String> lines = new ArrayList<>();
     if (report.cancelled()) {
       lines.add("Nothing propagated: the plan was not confirmed.");
-    } else if (report.items().isEmpty()) {
+    } else if (report.nothingToDo()) {
       lines.add("Nothing to do: replicas have not changed since last sync.");
     } else if (onlyRecorded(report)) {
       lines.add("Nothing to do: replicas have been changed only in identical ways since last sync.");
@@ -231,7 +232,7 @@ final class Reporter implements SyncListener {
     for (String l : lines) {
       log.line(l);
     }
-    boolean quietNothing = (report.items().isEmpty() || onlyRecorded(report)) && level == Level.TERSE;
+    boolean quietNothing = (report.nothingToDo() || onlyRecorded(report)) && level == Level.TERSE;
     // Like Unison, the summary and its skipped/failed lines go to stderr: "jsync -batch p >/dev/null" in a
     // crontab still mails what went wrong.
     out.flush();

@@ -5,20 +5,22 @@ import jsync.core.reconcile.Plan;
 import jsync.core.scan.ScanStats;
 
 /**
- * The outcome of a run: the plan, what became of each item, and the scans' counters.
+ * The outcome of a run: the plan, the items that were skipped or failed, counters of the rest, and the
+ * scans' counters. Items done are only counted, so a run's memory does not keep one report per file.
  *
+ * @param items the skipped and failed items, in the order they were settled
+ * @param done items propagated or recorded
+ * @param transferred of those, the items propagated to a replica
+ * @param bytes content bytes written to the replicas
  * @param cancelled true if the user declined the plan: nothing was changed
  */
-public record SyncReport(Plan plan, List<ItemReport> items, ScanStats alphaStats, ScanStats betaStats,
-    boolean cancelled) {
+public record SyncReport(Plan plan, List<ItemReport> items, long done, long transferred, long bytes,
+    ScanStats alphaStats, ScanStats betaStats, boolean cancelled) {
   public SyncReport {
     items = List.copyOf(items);
-  }
-
-  /** Items propagated to a replica. */
-  public long transferred() {
-    return items.stream()
-        .filter(r -> r.status() == ItemReport.Status.DONE && r.item().direction().propagates()).count();
+    if (items.stream().anyMatch(r -> r.status() == ItemReport.Status.DONE)) {
+      throw new IllegalArgumentException("done items are counted, not listed");
+    }
   }
 
   public long skipped() {
@@ -29,12 +31,13 @@ public record SyncReport(Plan plan, List<ItemReport> items, ScanStats alphaStats
     return count(ItemReport.Status.FAILED);
   }
 
-  public long bytes() {
-    return items.stream().mapToLong(ItemReport::bytes).sum();
-  }
-
   private long count(ItemReport.Status s) {
     return items.stream().filter(r -> r.status() == s).count();
+  }
+
+  /** True if nothing was settled: no item done, skipped or failed. */
+  public boolean nothingToDo() {
+    return done == 0 && items.isEmpty();
   }
 
   /**

@@ -56,7 +56,10 @@ public final class SyncRun {
   private final Map<RelPath, Observed> betaNow = new HashMap<>();
   private final Map<Integer, Item> itemsByStep = new HashMap<>();
   private final Map<Integer, List<String>> stepProblems = new HashMap<>();
-  private final List<ItemReport> reports = new ArrayList<>();
+  private final List<ItemReport> problems = new ArrayList<>();
+  private long done;
+  private long transferred;
+  private long bytes;
   private final List<ArchiveWrite> alphaQueue = new ArrayList<>();
   private final List<ArchiveWrite> betaQueue = new ArrayList<>();
   private Optional<String> pendingSyncId = Optional.empty();
@@ -94,14 +97,14 @@ public final class SyncRun {
     List<PathState> states = pathStates(scans[0].updates(), scans[1].updates(), trusted);
     Plan plan = Reconciler.reconcile(states, config.policy());
     if (!plan.isEmpty() && !listener.confirm(plan)) {
-      return new SyncReport(plan, List.of(), scans[0].stats(), scans[1].stats(), true);
+      return new SyncReport(plan, List.of(), 0, 0, 0, scans[0].stats(), scans[1].stats(), true);
     }
 
     listener.stage("propagating changes");
     applyPlan(plan);
     listener.stage("recording");
-    commitRestamps(plan);
-    return new SyncReport(plan, reports, scans[0].stats(), scans[1].stats(), false);
+    commitRestamps();
+    return new SyncReport(plan, problems, done, transferred, bytes, scans[0].stats(), scans[1].stats(), false);
   }
 
   // ---- roots, archives, guards ---------------------------------------------------------------------
@@ -354,6 +357,7 @@ public final class SyncRun {
         case ARCHIVE_ONLY -> {
           commitRecorded(item);
           report(item, ItemReport.Status.DONE, "", 0);
+          forget(item);
         }
         case CONFLICT -> report(item, ItemReport.Status.SKIPPED, item.reason(), 0);
         case PROBLEM -> report(item, problemIsFailure(item) ? ItemReport.Status.FAILED
@@ -414,9 +418,13 @@ public final class SyncRun {
     List<ArchiveWrite> betaWrites = new ArrayList<>();
     List<ItemReport> done = new ArrayList<>();
     for (StepResult r : results) {
-      Item item = itemsByStep.get(r.step().id());
+      Item item = itemsByStep.remove(r.step().id());
       recordResult(item, r, alphaWrites, betaWrites);
-      List<String> problems = stepProblems.getOrDefault(r.step().id(), List.of());
+      forget(item);
+      List<String> problems = stepProblems.remove(r.step().id());
+      if (problems == null) {
+        problems = List.of();
+      }
       if (r.succeeded() && problems.isEmpty()) {
         done.add(new ItemReport(item, ItemReport.Status.DONE, "", r.bytes()));
       } else {
@@ -502,6 +510,20 @@ public final class SyncRun {
     writes.add(ArchiveWrite.record(p, current, u.signature()));
   }
 
+  /**
+   * Drops what the run held about an item's paths once the item is recorded: a first sync of a million
+   * files must not keep a million of everything until the end. (Refresh-only paths are never part of an
+   * item, so the closing re-stamps still find theirs.)
+   */
+  private void forget(Item item) {
+    for (PathState s : item.states()) {
+      alphaNow.remove(s.path());
+      betaNow.remove(s.path());
+      alphaUpdates.remove(s.path());
+      betaUpdates.remove(s.path());
+    }
+  }
+
   /** Both replicas already agree on an archive-only item: record each side's current state. */
   private void commitRecorded(Item item) {
     List<ArchiveWrite> a = new ArrayList<>();
@@ -515,25 +537,19 @@ public final class SyncRun {
 
   /**
    * Files whose stamp changed but not their content or properties (touched without {@code times}, say)
-   * get their new stamp recorded, so the next run does not hash them again; unless an item recorded them.
+   * get their new stamp recorded, so the next run does not hash them again. Such a path is in an item only
+   * if the other side changed it; items already recorded are forgotten by then, and re-stamping the
+   * untouched side of a skipped conflict keeps its record's meaning (same content, same properties).
    */
-  private void commitRestamps(Plan plan) {
-    Set<RelPath> covered = new HashSet<>();
-    for (Item item : plan.items()) {
-      for (PathState s : item.states()) {
-        covered.add(s.path());
-      }
-    }
-    List<ArchiveWrite> a = restamps(alphaUpdates, covered);
-    List<ArchiveWrite> b = restamps(betaUpdates, covered);
-    commit(a, b);
+  private void commitRestamps() {
+    commit(restamps(alphaUpdates), restamps(betaUpdates));
     commitQueued();
   }
 
-  private List<ArchiveWrite> restamps(Map<RelPath, Update> updates, Set<RelPath> covered) {
+  private List<ArchiveWrite> restamps(Map<RelPath, Update> updates) {
     List<ArchiveWrite> writes = new ArrayList<>();
     for (Update u : updates.values()) {
-      if (!u.isChange(props) && !covered.contains(u.path())) {
+      if (!u.isChange(props)) {
         writes.add(u.signature().isPresent() ? ArchiveWrite.record(u.path(), u.current(), u.signature())
             : ArchiveWrite.restamp(u.path(), u.current()));
       }
@@ -583,9 +599,18 @@ public final class SyncRun {
     return false;
   }
 
-  private void report(Item item, ItemReport.Status status, String message, long bytes) {
-    ItemReport r = new ItemReport(item, status, message, bytes);
-    reports.add(r);
+  private void report(Item item, ItemReport.Status status, String message, long written) {
+    ItemReport r = new ItemReport(item, status, message, written);
+    bytes += written;
+    if (status == ItemReport.Status.DONE) {
+      done++;
+      if (item.direction().propagates()) {
+        transferred++;
+      }
+    } else {
+      problems.add(r);
+    }
     listener.itemDone(r);
   }
+
 }
