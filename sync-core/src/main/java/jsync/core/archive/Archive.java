@@ -13,12 +13,14 @@ import jsync.core.model.Observed;
 import jsync.core.model.Recorded;
 import jsync.core.model.RelPath;
 import jsync.core.scan.ArchiveView;
+import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -60,6 +62,10 @@ public final class Archive implements ArchiveView, AutoCloseable {
   private final ColumnFamilyHandle entries;
   private final ColumnFamilyHandle signatures;
   private final WriteOptions writeOptions;
+  /** Reads of a scan: sequential, once, so they do not evict what point lookups cached. */
+  private final ReadOptions scanRead = new ReadOptions().setFillCache(false);
+  static final long BLOCK_CACHE_BYTES = 4L << 20;
+  private LRUCache cache;
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private long written;
 
@@ -91,7 +97,12 @@ public final class Archive implements ArchiveView, AutoCloseable {
         .setMaxManifestFileSize(4L << 20)
         // One run at a time touches the archive; background threads only cost start-up.
         .setMaxBackgroundJobs(2);
-    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+    // A small block cache of the archive's own: a scan reads the whole table once, in order, so caching
+    // helps only point lookups. RocksDB's default (32 MiB per database) made a no-change run over a million
+    // files peak 56 MiB higher than over 100,000.
+    LRUCache cache = new LRUCache(BLOCK_CACHE_BYTES);
+    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setTableFormatConfig(
+        new BlockBasedTableConfig().setBlockCache(cache));
     List<ColumnFamilyDescriptor> descriptors = List.of(
         new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
         new ColumnFamilyDescriptor(ENTRIES, cfOptions),
@@ -105,9 +116,11 @@ public final class Archive implements ArchiveView, AutoCloseable {
     } catch (RocksDBException | java.io.IOException e) {
       dbOptions.close();
       cfOptions.close();
+      cache.close();
       throw new ArchiveException("cannot open archive at " + dir + ": " + e.getMessage(), e);
     }
     Archive archive = new Archive(dir, dbOptions, cfOptions, db, handles);
+    archive.cache = cache;
     try {
       archive.checkVersion(existed);
     } catch (RuntimeException e) {
@@ -247,7 +260,7 @@ public final class Archive implements ArchiveView, AutoCloseable {
     private Recorded next;
 
     RecordIterator(RelPath scope) {
-      it = db.newIterator(entries);
+      it = db.newIterator(entries, scanRead);
       scopeKey = scope.toKeyBytes();
       it.seek(scopeKey);
       advance();
@@ -364,8 +377,12 @@ public final class Archive implements ArchiveView, AutoCloseable {
       }
     }
     writeOptions.close();
+    scanRead.close();
     db.close();
     dbOptions.close();
     cfOptions.close();
+    if (cache != null) {
+      cache.close();
+    }
   }
 }

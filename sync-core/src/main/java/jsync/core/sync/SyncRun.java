@@ -28,6 +28,7 @@ import jsync.core.reconcile.Plan;
 import jsync.core.reconcile.Reconciler;
 import jsync.core.reconcile.Side;
 import jsync.core.scan.ScanOptions;
+import jsync.core.scan.ScanStats;
 import jsync.core.scan.Update;
 
 /**
@@ -92,19 +93,24 @@ public final class SyncRun {
 
     ScanResult[] scans = scanBoth(trusted);
     refuseBigDeletions(scans[0], scans[1]);
+    ScanStats alphaStats = scans[0].stats();
+    ScanStats betaStats = scans[1].stats();
 
     listener.stage("reconciling");
     List<PathState> states = pathStates(scans[0].updates(), scans[1].updates(), trusted);
+    // The update lists live on in the maps (until each item is recorded); the lists themselves can go.
+    scans = null;
     Plan plan = Reconciler.reconcile(states, config.policy());
+    states = null;
     if (!plan.isEmpty() && !listener.confirm(plan)) {
-      return new SyncReport(plan, List.of(), 0, 0, 0, scans[0].stats(), scans[1].stats(), true);
+      return new SyncReport(plan, List.of(), 0, 0, 0, alphaStats, betaStats, true);
     }
 
     listener.stage("propagating changes");
     applyPlan(plan);
     listener.stage("recording");
     commitRestamps();
-    return new SyncReport(plan, problems, done, transferred, bytes, scans[0].stats(), scans[1].stats(), false);
+    return new SyncReport(plan, problems, done, transferred, bytes, alphaStats, betaStats, false);
   }
 
   // ---- roots, archives, guards ---------------------------------------------------------------------
