@@ -32,6 +32,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import jsync.core.DaemonThreads;
 import jsync.core.delta.XxHash;
 import jsync.core.model.Entry;
 import jsync.core.model.Fingerprint;
@@ -112,11 +113,7 @@ public final class Applier implements AutoCloseable {
   }
 
   private static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
+    return DaemonThreads.named(name);
   }
 
   /**
@@ -599,7 +596,7 @@ public final class Applier implements AutoCloseable {
     if (!(old instanceof Entry.File || old instanceof Entry.Link) || !backup.matches().test(op.path())) {
       return false;
     }
-    Path dir = backup.centralDir().map(c -> resolveUnder(c, op.path().parent())).orElse(target.getParent());
+    Path dir = backup.centralDir().map(c -> op.path().parent().under(c)).orElse(target.getParent());
     String name = op.path().name();
     // The prefix may name a subdirectory (backupprefix = .backups/$VERSION-), as in Unison.
     Files.createDirectories(dir.resolve(backup.backupName(name, 1)).getParent());
@@ -637,14 +634,6 @@ public final class Applier implements AutoCloseable {
     return moved;
   }
 
-  private static Path resolveUnder(Path base, RelPath rel) {
-    Path p = base;
-    for (String n : rel.names()) {
-      p = p.resolve(n);
-    }
-    return p;
-  }
-
   /** {@link #verifyParent}, once per parent between flushes (a subtree copy writes many files per directory). */
   private void checkParent(Path parent) throws IOException {
     if (checkedParents.contains(parent)) {
@@ -670,7 +659,7 @@ public final class Applier implements AutoCloseable {
   }
 
   private Path resolve(RelPath rel) {
-    return resolveUnder(root, rel);
+    return rel.under(root);
   }
 
   private static Path tempFor(Path target) {

@@ -149,6 +149,24 @@ public final class RelPath implements Comparable<RelPath> {
     return isRoot() ? "." : path;
   }
 
+  /**
+   * This path below {@code root}, name by name (never parsed by the filesystem, so a name can never act as
+   * a separator or a root on any platform).
+   */
+  public java.nio.file.Path under(java.nio.file.Path root) {
+    java.nio.file.Path p = root;
+    if (isRoot()) {
+      return p;
+    }
+    int start = 0;
+    int slash;
+    while ((slash = path.indexOf('/', start)) >= 0) {
+      p = p.resolve(path.substring(start, slash));
+      start = slash + 1;
+    }
+    return p.resolve(path.substring(start));
+  }
+
   /** UTF-8 bytes with NUL between names: the archive key form, whose byte order is this class's order. */
   public byte[] toKeyBytes() {
     return path.replace('/', '\0').getBytes(StandardCharsets.UTF_8);

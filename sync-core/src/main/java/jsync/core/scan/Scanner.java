@@ -265,11 +265,7 @@ public final class Scanner {
   }
 
   private Path resolve(RelPath path) {
-    Path p = root;
-    for (String name : path.names()) {
-      p = p.resolve(name);
-    }
-    return p;
+    return path.under(root);
   }
 
   /** Merges the sorted names on disk with the records below {@code dir}. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import jsync.core.DaemonThreads;
 import jsync.core.JsyncException;
 import jsync.core.apply.Applier;
 import jsync.core.apply.BackupPolicy;
@@ -163,11 +164,7 @@ public final class LocalReplica implements Replica {
   public ScanResult scan(ScanOptions options, boolean trustArchive) {
     List<Update> updates = new ArrayList<>();
     scannedRootKey = rootKey();
-    ExecutorService hashers = Executors.newFixedThreadPool(HASH_THREADS, r -> {
-      Thread t = new Thread(r, "jsync-hash");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService hashers = Executors.newFixedThreadPool(HASH_THREADS, DaemonThreads.named("jsync-hash"));
     try {
       Scanner scanner = new Scanner(root, options, trustArchive, clock).hashingOn(hashers).deferringNewFiles();
       lastScan = scanner;
@@ -189,11 +186,7 @@ public final class LocalReplica implements Replica {
     if (lastScan == null) {
       throw new IllegalStateException("hash before scan");
     }
-    ExecutorService hashers = Executors.newFixedThreadPool(HASH_THREADS, r -> {
-      Thread t = new Thread(r, "jsync-hash");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService hashers = Executors.newFixedThreadPool(HASH_THREADS, DaemonThreads.named("jsync-hash"));
     try {
       List<java.util.concurrent.Future<Observed>> futures = new ArrayList<>(paths.size());
       for (RelPath p : paths) {
@@ -317,11 +310,7 @@ public final class LocalReplica implements Replica {
   }
 
   private Path resolve(RelPath rel) {
-    Path p = root;
-    for (String n : rel.names()) {
-      p = p.resolve(n);
-    }
-    return p;
+    return rel.under(root);
   }
 
   @Override
