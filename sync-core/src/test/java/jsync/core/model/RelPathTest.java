@@ -1,0 +1,102 @@
+package jsync.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Parsing (hostile input included), navigation, and the order that must equal archive key order. */
+class RelPathTest {
+  @ParameterizedTest
+  @ValueSource(strings = {"/abs", "a//b", "a/", "/", ".", "..", "a/./b", "a/../b", "../x", "a/..", "x\0y"})
+  void parse_refusesAnythingThatCouldLeaveTheRoot(String hostile) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RelPath.parse(hostile));
+    assertTrue(e.getMessage().contains("invalid relative path"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a", "a/b/c", ".hidden", "..dots", "a.", "...", "x y", "café/日本", "a\\b", "🎉"})
+  void parse_acceptsOrdinaryNames_andRoundTrips(String ok) {
+    RelPath p = RelPath.parse(ok);
+    assertEquals(ok, p.toString());
+    assertEquals(p, RelPath.fromKeyBytes(p.toKeyBytes(), 0, p.toKeyBytes().length));
+  }
+
+  @Test
+  void navigation() {
+    RelPath p = RelPath.parse("a/b/c");
+    assertEquals("c", p.name());
+    assertEquals(RelPath.parse("a/b"), p.parent());
+    assertEquals(RelPath.ROOT, RelPath.parse("a").parent());
+    assertEquals(3, p.depth());
+    assertEquals(List.of("a", "b", "c"), p.names());
+    assertTrue(RelPath.parse("a").isAncestorOf(p));
+    assertTrue(RelPath.ROOT.isAncestorOf(p));
+    assertFalse(p.isAncestorOf(p));
+    assertTrue(p.contains(p));
+    assertFalse(RelPath.parse("a/b/c2").contains(p));
+    assertFalse(RelPath.parse("a/bb").contains(RelPath.parse("a/b")));
+    assertEquals(".", RelPath.ROOT.display());
+    assertEquals(RelPath.parse("a/b/c/d"), p.resolve("d"));
+    assertThrows(IllegalArgumentException.class, () -> p.resolve(".."));
+    assertThrows(IllegalArgumentException.class, () -> p.resolve("x/y"));
+    assertThrows(IllegalStateException.class, () -> RelPath.ROOT.parent());
+  }
+
+  @Test
+  void under_placesTheNamesBelowTheRoot() {
+    Path root = Path.of("/r");
+    assertEquals(Path.of("/r/a/b"), RelPath.parse("a/b").under(root));
+    assertEquals(root, RelPath.ROOT.under(root));
+  }
+
+  /**
+   * The scanner merges a sorted walk with the archive's key order: for any two paths the RelPath order
+   * must be the order of their key bytes (names joined by NUL, UTF-8), including names with '.', ' ', NUL
+   * neighbours, and characters above U+FFFF against U+E000..U+FFFF.
+   */
+  @Test
+  void order_isTheOrderOfArchiveKeyBytes() {
+    String[] names = {"a", "a.b", "a b", "ab", "b", "\u0001", "z", "é", "\uE000", "\uFFFD", "😀", "A", "a-"};
+    List<RelPath> paths = new ArrayList<>();
+    Random rnd = new Random(7);
+    for (int i = 0; i < 400; i++) {
+      StringBuilder sb = new StringBuilder();
+      int depth = 1 + rnd.nextInt(3);
+      for (int d = 0; d < depth; d++) {
+        if (d > 0) {
+          sb.append('/');
+        }
+        sb.append(names[rnd.nextInt(names.length)]);
+        if (rnd.nextBoolean()) {
+          sb.append(names[rnd.nextInt(names.length)]);
+        }
+      }
+      paths.add(RelPath.parse(sb.toString()));
+    }
+    for (RelPath x : paths) {
+      for (RelPath y : paths) {
+        assertEquals(Integer.signum(Arrays.compareUnsigned(x.toKeyBytes(), y.toKeyBytes())),
+            Integer.signum(x.compareTo(y)), x + " vs " + y);
+      }
+    }
+  }
+
+  @Test
+  void keyBytes_areUtf8NamesJoinedByNul() {
+    assertArrayEquals("a\0é".getBytes(StandardCharsets.UTF_8), RelPath.parse("a/é").toKeyBytes());
+    assertTrue(RelPath.parse("a").compareTo(RelPath.parse("a/b")) < 0, "a parent sorts before its children");
+    assertTrue(RelPath.parse("a/b").compareTo(RelPath.parse("a.b")) < 0, "children before the next sibling");
+  }
+}
