@@ -21,6 +21,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +34,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import jsync.core.DaemonThreads;
+import jsync.core.delta.Signature;
+import jsync.core.delta.SignatureBuilder;
 import jsync.core.delta.XxHash;
 import jsync.core.model.Entry;
 import jsync.core.model.Fingerprint;
@@ -145,7 +148,11 @@ public final class Applier implements AutoCloseable {
   }
 
   /** A file written to its temporary name, waiting for the sync and the rename. */
-  private record Staged(Pending owner, int index, Op op, Path temp, Path target, Fingerprint fingerprint) {}
+  private record Staged(Pending owner, int index, Op op, Path temp, Path target, Copied copied,
+      boolean transferred) {}
+
+  /** What a copy wrote: the content's fingerprint, and the block signature of a large file. */
+  private record Copied(Fingerprint fingerprint, Optional<Signature> signature) {}
 
   /** A file being copied to its temporary name by a copy thread. */
   private record Staging(Pending owner, int index, Op op, Future<Staged> copy) {}
@@ -318,7 +325,7 @@ public final class Applier implements AutoCloseable {
     Entry.File want = (Entry.File) op.want();
     int mode = mergedMode(want.mode(), op.expected().entry() instanceof Entry.File old ? old.mode() : 0644);
     Path temp = tempFor(target);
-    Fingerprint copied = null;
+    Copied copied = null;
     if (reuse != null && want.fingerprint().known()) {
       // Content already on this replica (a rename or copy on the other side): copy it locally. If it turns
       // out to differ, fall through to a transfer.
@@ -331,6 +338,7 @@ public final class Applier implements AutoCloseable {
         deleteQuietly(temp);
       }
     }
+    boolean transferred = copied == null;
     if (copied == null) {
       try (InputStream in = source.open(op.path(), want, op.sourceStamp())) {
         copied = copy(in, temp, want, mode, true);
@@ -360,7 +368,7 @@ public final class Applier implements AutoCloseable {
       deleteQuietly(temp);
       throw e;
     }
-    return new Staged(owner, index, op, temp, target, copied);
+    return new Staged(owner, index, op, temp, target, copied, transferred);
   }
 
   /**
@@ -376,11 +384,14 @@ public final class Applier implements AutoCloseable {
   /**
    * Copies {@code in} to a new file {@code temp}, hashing as it goes.
    *
-   * @return the content's fingerprint, or null if it is not {@code want} (size, or a known fingerprint)
+   * @return the content's fingerprint (and signature), or null if it is not {@code want} (size, or a known
+   *     fingerprint)
    */
-  private Fingerprint copy(InputStream in, Path temp, Entry.File want, int mode, boolean reportProgress)
+  private Copied copy(InputStream in, Path temp, Entry.File want, int mode, boolean reportProgress)
       throws IOException {
     long total = 0;
+    SignatureBuilder sig = want.size() >= SignatureBuilder.MIN_FILE_SIZE
+        ? new SignatureBuilder(want.size(), 0) : null;
     byte[] buffer = BUFFERS.get();
     // Created with the wanted mode (less what the umask removes), never more open than the final file.
     FileAttribute<?>[] attrs = posix
@@ -395,6 +406,9 @@ public final class Applier implements AutoCloseable {
           return null;
         }
         h.update(buffer, 0, n);
+        if (sig != null) {
+          sig.update(buffer, 0, n);
+        }
         ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
         while (bb.hasRemaining()) {
           out.write(bb);
@@ -407,7 +421,7 @@ public final class Applier implements AutoCloseable {
       if (total != want.size() || (want.fingerprint().known() && !fp.equals(want.fingerprint()))) {
         return null;
       }
-      return fp;
+      return new Copied(fp, sig == null ? Optional.empty() : Optional.of(sig.finish()));
     }
   }
 
@@ -424,8 +438,9 @@ public final class Applier implements AutoCloseable {
       dirsToSync.add(s.target().getParent());
       FileStat st = stat.read(s.target());
       Entry.File want = (Entry.File) op.want();
-      Entry.File now = new Entry.File(st.size(), st.mtimeNanos(), st.mode(), s.fingerprint());
-      return Outcome.done(op, new Observed(now, st.stamp()), want.size());
+      Entry.File now = new Entry.File(st.size(), st.mtimeNanos(), st.mode(), s.copied().fingerprint());
+      return Outcome.done(op, new Observed(now, st.stamp()), s.transferred() ? want.size() : 0,
+          s.copied().signature());
     } catch (ChangedException e) {
       deleteQuietly(s.temp());
       return Outcome.failed(op, e.getMessage());
@@ -690,6 +705,10 @@ public final class Applier implements AutoCloseable {
   static String describe(IOException e) {
     if (e instanceof AccessDeniedException) {
       return "permission denied";
+    }
+    if (e instanceof NoSuchFileException) {
+      // The JDK puts only the path in the message; the op's own message names the path already.
+      return "no such file or directory (removed during synchronization?)";
     }
     if (e instanceof FileSystemException fse && fse.getReason() != null) {
       return fse.getReason();

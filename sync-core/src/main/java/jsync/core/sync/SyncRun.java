@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import jsync.core.JsyncException;
 import jsync.core.apply.Op;
 import jsync.core.apply.Outcome;
+import jsync.core.delta.Signature;
 import jsync.core.apply.Step;
 import jsync.core.apply.StepResult;
 import jsync.core.model.Entry;
@@ -262,18 +263,30 @@ public final class SyncRun {
    * here, on the side that has them.
    */
   private void hashWhereCompared(List<RelPath> union) {
+    // Sizes of the known files each side has among the changed paths: a new file of one of those sizes may
+    // be a renamed or copied file, whose content the other side can then copy locally instead of receiving
+    // it; that needs its hash too.
+    Set<Long> alphaSizes = new HashSet<>();
+    Set<Long> betaSizes = new HashSet<>();
+    for (RelPath p : union) {
+      if (alphaNow.get(p).entry() instanceof Entry.File f && f.fingerprint().known() && f.size() > 0) {
+        alphaSizes.add(f.size());
+      }
+      if (betaNow.get(p).entry() instanceof Entry.File f && f.fingerprint().known() && f.size() > 0) {
+        betaSizes.add(f.size());
+      }
+    }
     List<RelPath> alphaPaths = new ArrayList<>();
     List<RelPath> betaPaths = new ArrayList<>();
     for (RelPath p : union) {
       Entry a = alphaNow.get(p).entry();
       Entry b = betaNow.get(p).entry();
-      if (a instanceof Entry.File fa && b instanceof Entry.File fb) {
-        if (!fa.fingerprint().known()) {
-          alphaPaths.add(p);
-        }
-        if (!fb.fingerprint().known()) {
-          betaPaths.add(p);
-        }
+      boolean both = a instanceof Entry.File && b instanceof Entry.File;
+      if (a instanceof Entry.File fa && !fa.fingerprint().known() && (both || betaSizes.contains(fa.size()))) {
+        alphaPaths.add(p);
+      }
+      if (b instanceof Entry.File fb && !fb.fingerprint().known() && (both || alphaSizes.contains(fb.size()))) {
+        betaPaths.add(p);
       }
     }
     rehash(alpha, alphaPaths, alphaUpdates, alphaNow);
@@ -483,10 +496,10 @@ public final class SyncRun {
         sourceWrite(p, sourceUpdates, sourceWrites);
         sourceWrite(p, targetUpdates, targetWrites);
       } else if (!incomplete.contains(p)) {
-        sourceWrite(p, sourceUpdates, sourceWrites, done.result());
-        targetWrites.add(ArchiveWrite.record(p, done.result(), Optional.empty()));
+        sourceWrite(p, sourceUpdates, sourceWrites, done);
+        targetWrites.add(ArchiveWrite.record(p, done.result(), done.signature()));
       } else if (done != null) {
-        targetWrites.add(ArchiveWrite.record(p, done.result(), Optional.empty()));
+        targetWrites.add(ArchiveWrite.record(p, done.result(), done.signature()));
       }
     }
   }
@@ -501,19 +514,24 @@ public final class SyncRun {
    * which is the scanned file's: the source checked its stamp around the read.
    */
   private static void sourceWrite(RelPath p, Map<RelPath, Update> updates, List<ArchiveWrite> writes,
-      Observed copied) {
+      Outcome copied) {
     Update u = updates.get(p);
     if (u == null) {
       return;
     }
     Observed current = u.current();
+    Optional<Signature> signature = u.signature();
     if (current.entry() instanceof Entry.File f && !f.fingerprint().known()) {
-      if (copied == null || !(copied.entry() instanceof Entry.File cf)) {
+      if (copied == null || !(copied.result().entry() instanceof Entry.File cf)) {
         return;
       }
       current = new Observed(f.withFingerprint(cf.fingerprint()), current.stamp());
     }
-    writes.add(ArchiveWrite.record(p, current, u.signature()));
+    if (signature.isEmpty() && copied != null && current.entry() instanceof Entry.File) {
+      // The same bytes on both sides: the signature computed while copying holds for the source too.
+      signature = copied.signature();
+    }
+    writes.add(ArchiveWrite.record(p, current, signature));
   }
 
   /**

@@ -611,6 +611,12 @@ class ApplierTest {
     source.put("d/b", "b");
     Applier a = applier();
     a.add(new Step(1, List.of(Op.put(rel("d/b"), file("b"), Observed.ABSENT))));
+    // Staged = written to its temporary name by a copy thread: wait for that before the swap.
+    long deadline = System.nanoTime() + jsync.core.testing.TestTimeouts.seconds(10).toNanos();
+    while (temps(p("d")).isEmpty()) {
+      assertTrue(System.nanoTime() < deadline, "the copy thread never wrote the temporary file");
+      Thread.sleep(5);
+    }
     Files.move(p("d"), outside.resolve("d"));
     Files.createSymbolicLink(p("d"), outside.resolve("d"));
 
