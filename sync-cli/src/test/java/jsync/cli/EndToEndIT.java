@@ -318,6 +318,72 @@ class EndToEndIT {
     return null;
   }
 
+  private static Path sharedDist;
+
+  /**
+   * The launcher, runnable by an unprivileged user: the checkout's own if every directory above it lets
+   * others in, else an installed-layout copy (hard links where possible) in a world-readable temporary
+   * directory, so the permission tests do not depend on where CI clones the repository (e.g. under a
+   * mode-700 /root).
+   */
+  private static synchronized Path launcherForOthers() throws IOException {
+    Path checkout = launcher();
+    Path lib = checkout.getParent().resolveSibling("sync-cli/target/jsync");
+    if (othersCanReach(checkout) && othersCanReach(lib.resolve("lib"))) {
+      return checkout;
+    }
+    if (sharedDist == null) {
+      Path dist = Files.createTempDirectory("jsync-dist-");
+      Files.createDirectories(dist.resolve("bin"));
+      Files.copy(checkout, dist.resolve("bin/jsync"));
+      copyTree(lib.resolve("lib"), dist.resolve("lib"));
+      copyTree(lib.resolve("native"), dist.resolve("native"));
+      Files.writeString(dist.resolve("lib/jsync.classpath"), "installed layout marker\n");
+      try (Stream<Path> all = Files.walk(dist)) {
+        for (Path p : all.toList()) {
+          Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
+              Files.isDirectory(p) || p.endsWith("jsync") ? "rwxr-xr-x" : "rw-r--r--"));
+        }
+      }
+      sharedDist = dist;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (Stream<Path> all = Files.walk(dist)) {
+          all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+          // A leftover in /tmp; nothing else depends on it.
+        }
+      }));
+    }
+    return sharedDist.resolve("bin/jsync");
+  }
+
+  private static boolean othersCanReach(Path p) throws IOException {
+    for (Path d = p.toAbsolutePath(); d != null; d = d.getParent()) {
+      int mode = (Integer) Files.getAttribute(d, "unix:mode");
+      if ((mode & (Files.isDirectory(d) ? 0001 : 0004)) == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> all = Files.walk(from)) {
+      for (Path p : all.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          try {
+            Files.createLink(target, p);
+          } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(p, target);
+          }
+        }
+      }
+    }
+  }
+
   private static Path launcher() {
     Path repo = repoRoot();
     assumeTrue(repo != null, "bin/jsync not found above " + System.getProperty("user.dir"));
@@ -330,7 +396,7 @@ class EndToEndIT {
 
   private ProcessBuilder command(List<String> prefix, Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(prefix);
-    cmd.add(launcher().toString());
+    cmd.add((prefix.isEmpty() ? launcher() : launcherForOthers()).toString());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
     pb.environment().put("HOME", tmp.toString());

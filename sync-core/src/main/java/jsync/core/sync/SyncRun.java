@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.stream.Collectors;
 import jsync.core.JsyncException;
 import jsync.core.apply.Op;
 import jsync.core.apply.Outcome;
@@ -54,6 +53,10 @@ public final class SyncRun {
 
   private final Map<RelPath, Update> alphaUpdates = new HashMap<>();
   private final Map<RelPath, Update> betaUpdates = new HashMap<>();
+  /**
+   * What each side holds at a changed path it did not report itself: its archive record, looked up. Only
+   * present entries are kept (a first sync would otherwise hold a million "absent"); see {@link #now}.
+   */
   private final Map<RelPath, Observed> alphaNow = new HashMap<>();
   private final Map<RelPath, Observed> betaNow = new HashMap<>();
   private final Map<Integer, Item> itemsByStep = new HashMap<>();
@@ -251,8 +254,8 @@ public final class SyncRun {
     hashWhereCompared(union);
     List<PathState> states = new ArrayList<>(union.size());
     for (RelPath p : union) {
-      states.add(new PathState(p, archived(alphaUpdates, alphaNow, p), alphaNow.get(p).entry(),
-          archived(betaUpdates, betaNow, p), betaNow.get(p).entry()));
+      states.add(new PathState(p, archived(alphaUpdates, alphaNow, p), now(alphaUpdates, alphaNow, p).entry(),
+          archived(betaUpdates, betaNow, p), now(betaUpdates, betaNow, p).entry()));
     }
     return states;
   }
@@ -269,18 +272,20 @@ public final class SyncRun {
     Set<Long> alphaSizes = new HashSet<>();
     Set<Long> betaSizes = new HashSet<>();
     for (RelPath p : union) {
-      if (alphaNow.get(p).entry() instanceof Entry.File f && f.fingerprint().known() && f.size() > 0) {
+      if (now(alphaUpdates, alphaNow, p).entry() instanceof Entry.File f && f.fingerprint().known()
+          && f.size() > 0) {
         alphaSizes.add(f.size());
       }
-      if (betaNow.get(p).entry() instanceof Entry.File f && f.fingerprint().known() && f.size() > 0) {
+      if (now(betaUpdates, betaNow, p).entry() instanceof Entry.File f && f.fingerprint().known()
+          && f.size() > 0) {
         betaSizes.add(f.size());
       }
     }
     List<RelPath> alphaPaths = new ArrayList<>();
     List<RelPath> betaPaths = new ArrayList<>();
     for (RelPath p : union) {
-      Entry a = alphaNow.get(p).entry();
-      Entry b = betaNow.get(p).entry();
+      Entry a = now(alphaUpdates, alphaNow, p).entry();
+      Entry b = now(betaUpdates, betaNow, p).entry();
       boolean both = a instanceof Entry.File && b instanceof Entry.File;
       if (a instanceof Entry.File fa && !fa.fingerprint().known() && (both || betaSizes.contains(fa.size()))) {
         alphaPaths.add(p);
@@ -289,12 +294,11 @@ public final class SyncRun {
         betaPaths.add(p);
       }
     }
-    rehash(alpha, alphaPaths, alphaUpdates, alphaNow);
-    rehash(beta, betaPaths, betaUpdates, betaNow);
+    rehash(alpha, alphaPaths, alphaUpdates);
+    rehash(beta, betaPaths, betaUpdates);
   }
 
-  private static void rehash(Replica r, List<RelPath> paths, Map<RelPath, Update> updates,
-      Map<RelPath, Observed> now) {
+  private static void rehash(Replica r, List<RelPath> paths, Map<RelPath, Update> updates) {
     if (paths.isEmpty()) {
       return;
     }
@@ -302,9 +306,7 @@ public final class SyncRun {
     for (int i = 0; i < paths.size(); i++) {
       RelPath p = paths.get(i);
       Update u = updates.get(p);
-      Update h = new Update(p, u.archived(), hashed.get(i), Optional.empty());
-      updates.put(p, h);
-      now.put(p, h.current());
+      updates.put(p, new Update(p, u.archived(), hashed.get(i), Optional.empty()));
     }
   }
 
@@ -342,33 +344,44 @@ public final class SyncRun {
       Map<RelPath, Observed> now, boolean trusted) {
     List<RelPath> missing = new ArrayList<>();
     for (RelPath p : union) {
-      Update u = updates.get(p);
-      if (u != null) {
-        now.put(p, u.current());
-      } else {
+      if (!updates.containsKey(p)) {
         missing.add(p);
       }
     }
     // Without trusted archives every present path was reported, so an unreported one is absent; its stale
     // record must not pass for the current state.
-    List<Observed> records = trusted ? r.lookup(missing)
-        : java.util.Collections.nCopies(missing.size(), Observed.ABSENT);
-    for (int i = 0; i < missing.size(); i++) {
-      now.put(missing.get(i), records.get(i));
+    if (!trusted) {
+      return;
     }
+    List<Observed> records = r.lookup(missing);
+    for (int i = 0; i < missing.size(); i++) {
+      if (!records.get(i).entry().isAbsent()) {
+        now.put(missing.get(i), records.get(i));
+      }
+    }
+  }
+
+  /** What a side holds at a changed path: its update's current state, else its looked-up record. */
+  private static Observed now(Map<RelPath, Update> updates, Map<RelPath, Observed> looked, RelPath p) {
+    Update u = updates.get(p);
+    if (u != null) {
+      return u.current();
+    }
+    Observed o = looked.get(p);
+    return o != null ? o : Observed.ABSENT;
   }
 
   private static Entry archived(Map<RelPath, Update> updates, Map<RelPath, Observed> now, RelPath p) {
     Update u = updates.get(p);
-    return u != null ? u.archived().entry() : now.get(p).entry();
+    return u != null ? u.archived().entry() : now(updates, now, p).entry();
   }
 
   // ---- apply and commit ------------------------------------------------------------------------------
 
   private void applyPlan(Plan plan) {
     StepBuilder builder = new StepBuilder(props);
-    Map<Fingerprint, RelPath> reuseOnAlpha = contentIndex(alphaNow);
-    Map<Fingerprint, RelPath> reuseOnBeta = contentIndex(betaNow);
+    Map<Fingerprint, RelPath> reuseOnAlpha = contentIndex(alphaUpdates, alphaNow);
+    Map<Fingerprint, RelPath> reuseOnBeta = contentIndex(betaUpdates, betaNow);
     List<Step> removalSteps = new ArrayList<>();
     int nextId = 0;
     for (Item item : plan.items()) {
@@ -383,8 +396,10 @@ public final class SyncRun {
             : ItemReport.Status.SKIPPED, item.reason(), 0);
         case ALPHA_TO_BETA, BETA_TO_ALPHA -> {
           boolean toBeta = item.direction() == Direction.ALPHA_TO_BETA;
-          StepBuilder.Built built = builder.build(item, p -> (toBeta ? betaNow : alphaNow).get(p),
-              p -> (toBeta ? alphaNow : betaNow).get(p), toBeta ? reuseOnBeta : reuseOnAlpha);
+          StepBuilder.Built built = builder.build(item,
+              p -> toBeta ? now(betaUpdates, betaNow, p) : now(alphaUpdates, alphaNow, p),
+              p -> toBeta ? now(alphaUpdates, alphaNow, p) : now(betaUpdates, betaNow, p),
+              toBeta ? reuseOnBeta : reuseOnAlpha);
           Step step = new Step(nextId++, built.ops());
           itemsByStep.put(step.id(), item);
           stepProblems.put(step.id(), built.problems());
@@ -604,11 +619,20 @@ public final class SyncRun {
   }
 
   /** Content each replica already holds, for copying locally instead of transferring. */
-  private static Map<Fingerprint, RelPath> contentIndex(Map<RelPath, Observed> now) {
-    return now.entrySet().stream()
-        .filter(e -> e.getValue().entry() instanceof Entry.File f && f.fingerprint().known())
-        .collect(Collectors.toMap(e -> ((Entry.File) e.getValue().entry()).fingerprint(), Map.Entry::getKey,
-            (x, y) -> x));
+  private static Map<Fingerprint, RelPath> contentIndex(Map<RelPath, Update> updates,
+      Map<RelPath, Observed> looked) {
+    Map<Fingerprint, RelPath> index = new HashMap<>();
+    for (Update u : updates.values()) {
+      if (u.current().entry() instanceof Entry.File f && f.fingerprint().known()) {
+        index.putIfAbsent(f.fingerprint(), u.path());
+      }
+    }
+    for (Map.Entry<RelPath, Observed> e : looked.entrySet()) {
+      if (e.getValue().entry() instanceof Entry.File f && f.fingerprint().known()) {
+        index.putIfAbsent(f.fingerprint(), e.getKey());
+      }
+    }
+    return index;
   }
 
   /** A problem item fails the run (exit 2) if any path it covers has a failure-kind problem. */
