@@ -8,9 +8,14 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+# Some scenarios run jsync as uid 65534, which may not reach the checkout (a clone under a mode-700 /root):
+# install the build into a world-readable prefix and run that.
+prefix=$(mktemp -d /tmp/jsync-conformance.XXXXXX)
+trap 'rm -rf "$out" "$prefix"' EXIT
+chmod 755 "$prefix"
+"$top/install.sh" "$prefix" > /dev/null
 
-JSYNC="$top/bin/jsync" "$here/conformance.sh" --no-report jsync > "$out/jsync.txt"
+JSYNC="$prefix/bin/jsync" "$here/conformance.sh" --no-report jsync > "$out/jsync.txt"
 
 # Split a results file into one file per scenario, dropping the report sections.
 split() { # $1 = results file, $2 = output dir
