@@ -13,9 +13,9 @@ import java.util.concurrent.CompletionException;
 import jsync.core.JsyncException;
 import jsync.core.apply.Op;
 import jsync.core.apply.Outcome;
-import jsync.core.delta.Signature;
 import jsync.core.apply.Step;
 import jsync.core.apply.StepResult;
+import jsync.core.delta.Signature;
 import jsync.core.model.Entry;
 import jsync.core.model.Fingerprint;
 import jsync.core.model.Observed;
@@ -57,8 +57,8 @@ public final class SyncRun {
    * What each side holds at a changed path it did not report itself: its archive record, looked up. Only
    * present entries are kept (a first sync would otherwise hold a million "absent"); see {@link #now}.
    */
-  private final Map<RelPath, Observed> alphaNow = new HashMap<>();
-  private final Map<RelPath, Observed> betaNow = new HashMap<>();
+  private final Map<RelPath, Observed> alphaLooked = new HashMap<>();
+  private final Map<RelPath, Observed> betaLooked = new HashMap<>();
   private final Map<Integer, Item> itemsByStep = new HashMap<>();
   private final Map<Integer, List<String>> stepProblems = new HashMap<>();
   private final List<ItemReport> problems = new ArrayList<>();
@@ -249,13 +249,13 @@ public final class SyncRun {
     List<RelPath> alphaChanged = index(alphaList, alphaUpdates);
     List<RelPath> betaChanged = index(betaList, betaUpdates);
     List<RelPath> union = mergeSorted(alphaChanged, betaChanged);
-    fill(union, alphaUpdates, alpha, alphaNow, trusted);
-    fill(union, betaUpdates, beta, betaNow, trusted);
+    fill(union, alphaUpdates, alpha, alphaLooked, trusted);
+    fill(union, betaUpdates, beta, betaLooked, trusted);
     hashWhereCompared(union);
     List<PathState> states = new ArrayList<>(union.size());
     for (RelPath p : union) {
-      states.add(new PathState(p, archived(alphaUpdates, alphaNow, p), now(alphaUpdates, alphaNow, p).entry(),
-          archived(betaUpdates, betaNow, p), now(betaUpdates, betaNow, p).entry()));
+      states.add(new PathState(p, archived(alphaUpdates, alphaLooked, p), now(alphaUpdates, alphaLooked, p).entry(),
+          archived(betaUpdates, betaLooked, p), now(betaUpdates, betaLooked, p).entry()));
     }
     return states;
   }
@@ -272,11 +272,11 @@ public final class SyncRun {
     Set<Long> alphaSizes = new HashSet<>();
     Set<Long> betaSizes = new HashSet<>();
     for (RelPath p : union) {
-      if (now(alphaUpdates, alphaNow, p).entry() instanceof Entry.File f && f.fingerprint().known()
+      if (now(alphaUpdates, alphaLooked, p).entry() instanceof Entry.File f && f.fingerprint().known()
           && f.size() > 0) {
         alphaSizes.add(f.size());
       }
-      if (now(betaUpdates, betaNow, p).entry() instanceof Entry.File f && f.fingerprint().known()
+      if (now(betaUpdates, betaLooked, p).entry() instanceof Entry.File f && f.fingerprint().known()
           && f.size() > 0) {
         betaSizes.add(f.size());
       }
@@ -284,8 +284,8 @@ public final class SyncRun {
     List<RelPath> alphaPaths = new ArrayList<>();
     List<RelPath> betaPaths = new ArrayList<>();
     for (RelPath p : union) {
-      Entry a = now(alphaUpdates, alphaNow, p).entry();
-      Entry b = now(betaUpdates, betaNow, p).entry();
+      Entry a = now(alphaUpdates, alphaLooked, p).entry();
+      Entry b = now(betaUpdates, betaLooked, p).entry();
       boolean both = a instanceof Entry.File && b instanceof Entry.File;
       if (a instanceof Entry.File fa && !fa.fingerprint().known() && (both || betaSizes.contains(fa.size()))) {
         alphaPaths.add(p);
@@ -380,8 +380,8 @@ public final class SyncRun {
 
   private void applyPlan(Plan plan) {
     StepBuilder builder = new StepBuilder(props);
-    Map<Fingerprint, RelPath> reuseOnAlpha = contentIndex(alphaUpdates, alphaNow);
-    Map<Fingerprint, RelPath> reuseOnBeta = contentIndex(betaUpdates, betaNow);
+    Map<Fingerprint, RelPath> reuseOnAlpha = contentIndex(alphaUpdates, alphaLooked);
+    Map<Fingerprint, RelPath> reuseOnBeta = contentIndex(betaUpdates, betaLooked);
     List<Step> removalSteps = new ArrayList<>();
     int nextId = 0;
     for (Item item : plan.items()) {
@@ -397,8 +397,8 @@ public final class SyncRun {
         case ALPHA_TO_BETA, BETA_TO_ALPHA -> {
           boolean toBeta = item.direction() == Direction.ALPHA_TO_BETA;
           StepBuilder.Built built = builder.build(item,
-              p -> toBeta ? now(betaUpdates, betaNow, p) : now(alphaUpdates, alphaNow, p),
-              p -> toBeta ? now(alphaUpdates, alphaNow, p) : now(betaUpdates, betaNow, p),
+              p -> toBeta ? now(betaUpdates, betaLooked, p) : now(alphaUpdates, alphaLooked, p),
+              p -> toBeta ? now(alphaUpdates, alphaLooked, p) : now(betaUpdates, betaLooked, p),
               toBeta ? reuseOnBeta : reuseOnAlpha);
           Step step = new Step(nextId++, built.ops());
           itemsByStep.put(step.id(), item);
@@ -556,8 +556,8 @@ public final class SyncRun {
    */
   private void forget(Item item) {
     for (PathState s : item.states()) {
-      alphaNow.remove(s.path());
-      betaNow.remove(s.path());
+      alphaLooked.remove(s.path());
+      betaLooked.remove(s.path());
       alphaUpdates.remove(s.path());
       betaUpdates.remove(s.path());
     }
