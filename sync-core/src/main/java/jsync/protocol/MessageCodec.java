@@ -99,7 +99,10 @@ public final class MessageCodec {
     }
   }
 
-  /** Nesting the messages need is 8 at most (a flush response's signature); far below Jackson's 1000. */
+  /**
+   * The deepest nesting a message needs is 9 (an entry in an op's expected state, in a step of a flush
+   * response's results); Jackson's default of 1000 would let a peer make the parser work far harder.
+   */
   private static final int MAX_NESTING = 32;
 
   private final ObjectMapper mapper;
