@@ -61,10 +61,21 @@ public sealed interface Message {
   }
 
   /** {@link Replica#open}: take the server side's lock for the pair and open its archive. */
-  record OpenRequest(String otherCanonicalRoot, String holder) implements Message {
+  record OpenRequest(String otherCanonicalRoot, String holder, PropsPolicy props, List<String> backup,
+      List<String> backupnot, String backupPrefix, String backupSuffix, int maxBackups,
+      Optional<String> backupDir) implements Message {
     public OpenRequest {
       Objects.requireNonNull(otherCanonicalRoot, "otherCanonicalRoot");
       Objects.requireNonNull(holder, "holder");
+      Objects.requireNonNull(props, "props");
+      backup = List.copyOf(backup);
+      backupnot = List.copyOf(backupnot);
+      Objects.requireNonNull(backupPrefix, "backupPrefix");
+      Objects.requireNonNull(backupSuffix, "backupSuffix");
+      Objects.requireNonNull(backupDir, "backupDir");
+      if (maxBackups < 1) {
+        throw new IllegalArgumentException("maxBackups " + maxBackups);
+      }
     }
   }
 

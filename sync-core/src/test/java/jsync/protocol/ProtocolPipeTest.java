@@ -108,7 +108,8 @@ class ProtocolPipeTest {
 
     // Requests are pipelined: everything up to the scan goes out before any answer is read.
     clientOut.write(codec.frame(1, new RootRequest("/srv/www", false)));
-    clientOut.write(codec.frame(2, new OpenRequest("web1:/srv/www", "test")));
+    clientOut.write(codec.frame(2, new OpenRequest("web1:/srv/www", "test", jsync.core.model.PropsPolicy.DEFAULT,
+        List.of(), List.of(), ".bak.$VERSION.", "", 2, Optional.empty())));
     clientOut.write(codec.frame(3, new ScanRequest(List.of(RelPath.ROOT), List.of("Name *.tmp"), List.of(), false,
         "", "", jsync.core.model.PropsPolicy.DEFAULT, true, true, 42, true)));
     clientOut.flush();

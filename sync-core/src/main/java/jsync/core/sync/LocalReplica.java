@@ -17,6 +17,7 @@ import jsync.core.DaemonThreads;
 import jsync.core.JsyncException;
 import jsync.core.apply.Applier;
 import jsync.core.apply.BackupPolicy;
+import jsync.core.apply.ContentSource;
 import jsync.core.apply.Step;
 import jsync.core.apply.StepResult;
 import jsync.core.archive.Archive;
@@ -263,6 +264,11 @@ public final class LocalReplica implements Replica {
 
   @Override
   public void apply(Step step, Replica source) {
+    apply(step, (ContentSource) source::read);
+  }
+
+  /** As {@link #apply(Step, Replica)}, with file contents from any source (a remote peer's stream). */
+  public void apply(Step step, ContentSource source) {
     // A stat per step: a root deleted, or swapped for an empty mountpoint, must not receive the rest of the
     // plan (files written there would fill the wrong disk). Between two checks one step can still fail.
     if (checkRoot() != RootState.DIRECTORY) {
@@ -272,7 +278,7 @@ public final class LocalReplica implements Replica {
     }
     if (applier == null) {
       try {
-        applier = new Applier(root, props, backup, source::read, progress);
+        applier = new Applier(root, props, backup, source, progress);
       } catch (IOException e) {
         throw new JsyncException("root " + display + " vanished: " + e.getMessage(), e);
       }

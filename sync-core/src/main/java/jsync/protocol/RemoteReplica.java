@@ -1,0 +1,281 @@
+package jsync.protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import jsync.core.apply.Op;
+import jsync.core.apply.Step;
+import jsync.core.apply.StepResult;
+import jsync.core.model.Entry;
+import jsync.core.model.Observed;
+import jsync.core.model.PropsPolicy;
+import jsync.core.model.RelPath;
+import jsync.core.model.Stamp;
+import jsync.core.scan.ScanOptions;
+import jsync.core.scan.Update;
+import jsync.core.sync.ArchiveWrite;
+import jsync.core.sync.Replica;
+import jsync.core.sync.ScanResult;
+
+/**
+ * A replica on another host, reached through a {@link Session} with {@code jsync server} there
+ * ({@link ReplicaServer}). Every {@link Replica} call becomes messages; {@code SyncRun} cannot tell it
+ * from a local one.
+ *
+ * <p>Steps are sent without waiting (pipelined) and their results come back with the next flush. While
+ * the server applies them it asks this side for file contents; this proxy serves those from the replica
+ * given to {@link #apply} as the source.
+ */
+public final class RemoteReplica implements Replica, Session.Handler {
+  /** Paths per lookup or hash request, and records per commit: well under the frame limit. */
+  static final int CHUNK = 2000;
+  static final int COMMIT_CHUNK = 500;
+
+  /**
+   * What a remote scan and apply need that the core's {@link ScanOptions} holds only as code: the ignore
+   * and backup rules as the profile wrote them, for the server to compile again.
+   */
+  public record Rules(List<String> ignore, List<String> ignorenot, PropsPolicy props, List<String> backup,
+      List<String> backupnot, String backupPrefix, String backupSuffix, int maxBackups,
+      Optional<String> backupDir) {
+    public Rules {
+      ignore = List.copyOf(ignore);
+      ignorenot = List.copyOf(ignorenot);
+      backup = List.copyOf(backup);
+      backupnot = List.copyOf(backupnot);
+      Objects.requireNonNull(props, "props");
+      Objects.requireNonNull(backupPrefix, "backupPrefix");
+      Objects.requireNonNull(backupSuffix, "backupSuffix");
+      Objects.requireNonNull(backupDir, "backupDir");
+    }
+  }
+
+  private final String display;
+  private final String remotePath;
+  private final Rules rules;
+  private final AutoCloseable connection;
+  private Session session;
+  private volatile Replica source;
+  private Message.RootResponse root;
+  private Message.OpenResponse opened;
+  private int stagedFiles;
+  private long stagedBytes;
+
+  /**
+   * @param display the root as the user wrote it ({@code ssh://web2//home/www})
+   * @param remotePath the root's path on the server, absolute or relative to the remote home
+   * @param connection closed with this replica (the SSH channel or process)
+   */
+  public RemoteReplica(String display, String remotePath, Rules rules, AutoCloseable connection) {
+    this.display = display;
+    this.remotePath = remotePath;
+    this.rules = rules;
+    this.connection = connection;
+  }
+
+  /** Starts the session over a connection's streams (this side is the client). */
+  public RemoteReplica connect(InputStream in, java.io.OutputStream out, String jsyncVersion, boolean compress)
+      throws IOException {
+    session = Session.start(in, out, true, this, display, jsyncVersion, compress);
+    return this;
+  }
+
+  /** For tests and callers that made the session themselves. */
+  public RemoteReplica using(Session s) {
+    session = s;
+    return this;
+  }
+
+  @Override
+  public String root() {
+    return display;
+  }
+
+  @Override
+  public String canonicalRoot() {
+    if (root == null) {
+      root = session.call(new Message.RootRequest(remotePath, false), Message.RootResponse.class);
+    }
+    return root.canonicalRoot();
+  }
+
+  @Override
+  public RootState checkRoot() {
+    root = session.call(new Message.RootRequest(remotePath, false), Message.RootResponse.class);
+    return root.state();
+  }
+
+  @Override
+  public void createRoot() {
+    root = session.call(new Message.RootRequest(remotePath, true), Message.RootResponse.class);
+  }
+
+  @Override
+  public void open(String otherCanonicalRoot, String holder) {
+    opened = session.call(new Message.OpenRequest(otherCanonicalRoot, holder, rules.props(), rules.backup(),
+        rules.backupnot(), rules.backupPrefix(), rules.backupSuffix(), rules.maxBackups(), rules.backupDir()),
+        Message.OpenResponse.class);
+  }
+
+  @Override
+  public boolean archiveEmpty() {
+    return opened().archiveEmpty();
+  }
+
+  @Override
+  public Optional<String> syncId() {
+    return opened().syncId();
+  }
+
+  private Message.OpenResponse opened() {
+    if (opened == null) {
+      throw new IllegalStateException("open the replica first");
+    }
+    return opened;
+  }
+
+  @Override
+  public ScanResult scan(ScanOptions options, boolean trustArchive) {
+    boolean localBackups = !rules.backup().isEmpty() && rules.backupDir().isEmpty();
+    Session.Stream answers = session.stream(new Message.ScanRequest(options.scopes(), rules.ignore(),
+        rules.ignorenot(), localBackups, rules.backupPrefix(), rules.backupSuffix(), options.props(),
+        options.fastcheck(), options.links(), options.signatureSeed(), trustArchive), Message.ScanDone.class);
+    List<Update> updates = new ArrayList<>();
+    Optional<Message> m;
+    while ((m = answers.next()).isPresent()) {
+      if (m.get() instanceof Message.ScanBatch batch) {
+        updates.addAll(batch.updates());
+      } else if (m.get() instanceof Message.ScanDone done) {
+        return new ScanResult(updates, done.stats());
+      } else {
+        throw ReplicaServer.unexpected(m.get());
+      }
+    }
+    throw new ProtocolException(display + " ended the scan without its statistics");
+  }
+
+  @Override
+  public List<Observed> hash(List<RelPath> paths) {
+    List<Observed> result = new ArrayList<>(paths.size());
+    for (int i = 0; i < paths.size(); i += CHUNK) {
+      List<RelPath> chunk = paths.subList(i, Math.min(paths.size(), i + CHUNK));
+      result.addAll(session.call(new Message.HashRequest(chunk), Message.HashResponse.class).current());
+    }
+    return checkCount(result, paths.size(), "hashes");
+  }
+
+  @Override
+  public List<Observed> lookup(List<RelPath> paths) {
+    List<Observed> result = new ArrayList<>(paths.size());
+    for (int i = 0; i < paths.size(); i += CHUNK) {
+      List<RelPath> chunk = paths.subList(i, Math.min(paths.size(), i + CHUNK));
+      result.addAll(session.call(new Message.LookupRequest(chunk), Message.LookupResponse.class).records());
+    }
+    return checkCount(result, paths.size(), "archive records");
+  }
+
+  private List<Observed> checkCount(List<Observed> result, int expected, String what) {
+    if (result.size() != expected) {
+      throw new ProtocolException(display + " sent " + result.size() + " " + what + " for " + expected
+          + " paths");
+    }
+    return result;
+  }
+
+  @Override
+  public boolean exists(RelPath path) {
+    return session.call(new Message.ExistsRequest(path), Message.ExistsResponse.class).exists();
+  }
+
+  @Override
+  public InputStream read(RelPath path, Entry.File want, Stamp stamp) {
+    return Content.request(session, path, want, stamp);
+  }
+
+  @Override
+  public void apply(Step step, Replica contentSource) {
+    this.source = contentSource;
+    session.send(new Message.ApplyStep(step));
+    for (Op op : step.ops()) {
+      if (op.kind() == Op.Kind.PUT && op.want() instanceof Entry.File f) {
+        stagedFiles++;
+        stagedBytes += f.size();
+      }
+    }
+  }
+
+  @Override
+  public List<StepResult> flush(int keepInFlight) {
+    List<StepResult> results =
+        session.call(new Message.FlushRequest(keepInFlight), Message.FlushResponse.class).results();
+    for (StepResult r : results) {
+      for (Op op : r.step().ops()) {
+        if (op.kind() == Op.Kind.PUT && op.want() instanceof Entry.File f) {
+          stagedFiles--;
+          stagedBytes -= f.size();
+        }
+      }
+    }
+    return results;
+  }
+
+  @Override
+  public int stagedFiles() {
+    return stagedFiles;
+  }
+
+  @Override
+  public long stagedBytes() {
+    return stagedBytes;
+  }
+
+  @Override
+  public void commit(List<ArchiveWrite> writes, Optional<String> syncId) {
+    if (writes.isEmpty()) {
+      session.call(new Message.CommitRequest(List.of(), syncId), Message.OkResponse.class);
+      return;
+    }
+    for (int i = 0; i < writes.size(); i += COMMIT_CHUNK) {
+      List<ArchiveWrite> chunk = writes.subList(i, Math.min(writes.size(), i + COMMIT_CHUNK));
+      session.call(new Message.CommitRequest(chunk, i == 0 ? syncId : Optional.empty()), Message.OkResponse.class);
+    }
+  }
+
+  /** The server asks for content a step needs: send it from the source replica. */
+  @Override
+  public void handle(Session s, long id, Message request) throws Exception {
+    if (request instanceof Message.ReadRequest r) {
+      Replica from = source;
+      if (from == null) {
+        throw new ProtocolException(display + " asked for " + r.path().display() + " before any step");
+      }
+      Content.send(s, r, from.read(r.path(), r.want(), r.stamp()));
+    } else {
+      throw new ProtocolException(display + " sent a " + MessageCodec.nameOf(request.getClass())
+          + " request, which a server may not send");
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (session != null && !session.isBroken()) {
+        session.call(new Message.CloseRequest(), Message.OkResponse.class);
+      }
+    } catch (RuntimeException e) {
+      // Closing after a failure: the failure was reported; the server ends with the connection.
+    } finally {
+      if (session != null) {
+        session.close();
+      }
+      try {
+        connection.close();
+      } catch (Exception e) {
+        // The transport's own close reports nothing useful after the session ended.
+      }
+    }
+  }
+}

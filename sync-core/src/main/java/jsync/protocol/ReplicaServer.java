@@ -1,0 +1,217 @@
+package jsync.protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import jsync.core.JsyncException;
+import jsync.core.apply.BackupPolicy;
+import jsync.core.apply.ContentSource;
+import jsync.core.model.Entry;
+import jsync.core.model.RelPath;
+import jsync.core.model.Stamp;
+import jsync.core.profile.IgnoreFilter;
+import jsync.core.profile.PathSpec;
+import jsync.core.scan.PathFilter;
+import jsync.core.scan.ScanOptions;
+import jsync.core.scan.Update;
+import jsync.core.sync.LocalReplica;
+import jsync.core.sync.ScanResult;
+
+/**
+ * The far side of a remote replica ({@code jsync server}): answers a {@link RemoteReplica}'s requests with
+ * a {@link LocalReplica} on this host's root and archive. Every path it is given was validated by the codec
+ * ({@link RelPath#parse}), and the applier writes only below the root, never through a symlink: a hostile
+ * or confused client cannot reach outside the root it named.
+ *
+ * <p>Requests arrive in order on one thread (see {@link Session}); content the client asks for is sent
+ * from a pool; content a step needs is asked of the client while the step's copy threads wait.
+ */
+public final class ReplicaServer implements Session.Handler {
+  /** Updates per scan batch: well under the frame limit (an update is ~120 bytes encoded). */
+  static final int BATCH = 1000;
+  /** Signature bytes per batch (a 1 GiB file's signature is 384 KiB). */
+  static final int BATCH_SIGNATURE_BYTES = 512 * 1024;
+  /** Larger signatures do not fit a frame; the receiver computes them when it needs them. */
+  static final int MAX_SIGNATURE_BYTES = 900 * 1024;
+
+  private final Path home;
+  private final Path jsyncHome;
+  private final String host;
+  private final Clock clock;
+  private Path root;
+  private String display;
+  private LocalReplica replica;
+  private Session session;
+
+  /**
+   * @param home the remote user's home: relative roots are below it
+   * @param jsyncHome where this host keeps its archives
+   * @param host this host's name, for its canonical root
+   */
+  public ReplicaServer(Path home, Path jsyncHome, String host, Clock clock) {
+    this.home = home;
+    this.jsyncHome = jsyncHome;
+    this.host = host;
+    this.clock = clock;
+  }
+
+  @Override
+  public void handle(Session s, long id, Message request) throws Exception {
+    this.session = s;
+    if (request instanceof Message.RootRequest r) {
+      root(s, id, r);
+    } else if (request instanceof Message.OpenRequest r) {
+      open(s, id, r);
+    } else if (request instanceof Message.ScanRequest r) {
+      scan(s, id, r);
+    } else if (request instanceof Message.LookupRequest r) {
+      s.reply(id, new Message.LookupResponse(replica().lookup(r.paths())));
+    } else if (request instanceof Message.HashRequest r) {
+      s.reply(id, new Message.HashResponse(replica().hash(r.paths())));
+    } else if (request instanceof Message.ExistsRequest r) {
+      s.reply(id, new Message.ExistsResponse(replica().exists(r.path())));
+    } else if (request instanceof Message.ReadRequest r) {
+      Content.send(s, r, replica().read(r.path(), r.want(), r.stamp()));
+    } else if (request instanceof Message.ApplyStep r) {
+      replica().apply(r.step(), contentFromClient());
+    } else if (request instanceof Message.FlushRequest r) {
+      s.reply(id, new Message.FlushResponse(replica().flush(r.keepInFlight())));
+    } else if (request instanceof Message.CommitRequest r) {
+      replica().commit(r.writes(), r.syncId());
+      s.reply(id, new Message.OkResponse());
+    } else if (request instanceof Message.CloseRequest) {
+      if (replica != null) {
+        replica.close();
+        replica = null;
+      }
+      s.reply(id, new Message.OkResponse());
+    } else {
+      throw new ProtocolException("the client sent " + MessageCodec.nameOf(request.getClass())
+          + ", which is not a request");
+    }
+  }
+
+  private void root(Session s, long id, Message.RootRequest r) {
+    if (root == null) {
+      root = resolve(r.root());
+      display = r.root();
+    } else if (!resolve(r.root()).equals(root)) {
+      throw new ProtocolException("the client asked for root " + r.root() + " after " + display);
+    }
+    LocalReplica probe = replica != null ? replica : new LocalReplica(root, display, host, jsyncHome, clock,
+        jsync.core.model.PropsPolicy.DEFAULT, BackupPolicy.NONE, n -> { });
+    if (r.create() && probe.checkRoot() == jsync.core.sync.Replica.RootState.MISSING) {
+      probe.createRoot();
+    }
+    s.reply(id, new Message.RootResponse(probe.canonicalRoot(), probe.checkRoot()));
+  }
+
+  /** A root as the client wrote it: absolute, or relative to this user's home (as ssh://host/rel/path). */
+  private Path resolve(String path) {
+    Path p = home.getFileSystem().getPath(path);
+    return (p.isAbsolute() ? p : home.resolve(p)).normalize();
+  }
+
+  private void open(Session s, long id, Message.OpenRequest r) {
+    if (root == null) {
+      throw new ProtocolException("the client opened a replica before naming its root");
+    }
+    if (replica != null) {
+      throw new ProtocolException("the client opened the replica twice");
+    }
+    replica = new LocalReplica(root, display, host, jsyncHome, clock, r.props(), backupPolicy(r), n -> { });
+    replica.open(r.otherCanonicalRoot(), r.holder());
+    s.reply(id, new Message.OpenResponse(replica.archiveEmpty(), replica.syncId()));
+  }
+
+  private BackupPolicy backupPolicy(Message.OpenRequest r) {
+    if (r.backup().isEmpty()) {
+      return BackupPolicy.NONE;
+    }
+    IgnoreFilter matches = IgnoreFilter.of(specs(r.backup()), specs(r.backupnot()));
+    return new BackupPolicy(matches::isIgnored, r.backupDir().map(this::resolve), r.backupPrefix(),
+        r.backupSuffix(), r.maxBackups());
+  }
+
+  private static List<PathSpec> specs(List<String> texts) {
+    List<PathSpec> specs = new ArrayList<>();
+    for (String t : texts) {
+      try {
+        specs.add(PathSpec.parse(t));
+      } catch (IllegalArgumentException e) {
+        throw new ProtocolException("bad pathspec from the client: " + e.getMessage());
+      }
+    }
+    return specs;
+  }
+
+  private void scan(Session s, long id, Message.ScanRequest r) {
+    PathFilter filter = IgnoreFilter.of(specs(r.ignore()), specs(r.ignorenot()))::isIgnored;
+    if (r.ignoreLocalBackups()) {
+      Predicate<String> backupName =
+          new BackupPolicy(p -> true, Optional.empty(), r.backupPrefix(), r.backupSuffix(), 1).localBackupName();
+      PathFilter ignore = filter;
+      filter = path -> backupName.test(path.name()) || ignore.isIgnored(path);
+    }
+    ScanOptions options = new ScanOptions(r.scopes(), filter, r.props(), r.fastcheck(), r.links(),
+        r.signatureSeed());
+    ScanResult result = replica().scan(options, r.trustArchive());
+    List<Update> batch = new ArrayList<>();
+    long signatureBytes = 0;
+    for (Update u : result.updates()) {
+      Update sendable = u;
+      long sig = u.signature().map(x -> (long) x.blockCount() * 12).orElse(0L);
+      if (sig > MAX_SIGNATURE_BYTES) {
+        sendable = new Update(u.path(), u.archived(), u.current(), Optional.empty());
+        sig = 0;
+      }
+      if (batch.size() >= BATCH || signatureBytes + sig > BATCH_SIGNATURE_BYTES) {
+        s.reply(id, new Message.ScanBatch(batch));
+        batch = new ArrayList<>();
+        signatureBytes = 0;
+      }
+      batch.add(sendable);
+      signatureBytes += sig;
+    }
+    if (!batch.isEmpty()) {
+      s.reply(id, new Message.ScanBatch(batch));
+    }
+    s.reply(id, new Message.ScanDone(result.stats()));
+  }
+
+  /** File contents a step needs, asked of the client on a fresh channel. */
+  private ContentSource contentFromClient() {
+    return (RelPath path, Entry.File want, Stamp stamp) -> Content.request(session, path, want, stamp);
+  }
+
+  private LocalReplica replica() {
+    if (replica == null) {
+      throw new ProtocolException("the client used the replica before opening it");
+    }
+    return replica;
+  }
+
+  /** Runs a server over the given streams until the client goes away; closes the replica. */
+  public static void serve(InputStream in, OutputStream out, ReplicaServer server, String jsyncVersion)
+      throws IOException {
+    Session s = Session.start(in, out, false, server, "the jsync client", jsyncVersion, true);
+    try {
+      s.awaitEnd();
+    } finally {
+      if (server.replica != null) {
+        server.replica.close();
+      }
+      s.close();
+    }
+  }
+
+  static JsyncException unexpected(Message m) {
+    return new ProtocolException("unexpected " + MessageCodec.nameOf(m.getClass()));
+  }
+}
