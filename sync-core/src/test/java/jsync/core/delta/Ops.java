@@ -52,6 +52,26 @@ final class Ops implements DeltaSink {
     return literalBytes.toByteArray();
   }
 
+  /** One operation for a hand-written delta; returns the bytes it stands for. */
+  interface Step {
+    long apply(DeltaSink sink, Signature basis) throws IOException;
+  }
+
+  static Step copyStep(int block, int count) {
+    return (sink, basis) -> {
+      sink.copy(block, count);
+      long from = (long) block * basis.blockSize();
+      return Math.min((long) count * basis.blockSize(), basis.fileSize() - from);
+    };
+  }
+
+  static Step literalStep(byte[] b) {
+    return (sink, basis) -> {
+      sink.literal(b, 0, b.length);
+      return b.length;
+    };
+  }
+
   static byte[] random(int n, long seed) {
     byte[] b = new byte[n];
     new Random(seed).nextBytes(b);
