@@ -9,7 +9,7 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
 
 /**
  * Reads an encoded delta ({@code docs/delta.md}) and passes its operations to a {@link DeltaSink}, usually
- * the receiver's patcher. The bytes come from the peer and are treated as hostile: every length and block
+ * a {@link Patcher}. The bytes come from the peer and are treated as hostile: every length and block
  * number is checked against the format's limits and the receiver's own {@link Signature} before anything
  * is allocated or copied, and anything malformed (truncated, trailing bytes, unknown version or operation,
  * a literal over 64 KiB, a block past the basis, LZ4 data that does not

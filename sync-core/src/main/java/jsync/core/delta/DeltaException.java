@@ -8,8 +8,8 @@ import jsync.core.JsyncException;
  * this means a broken or hostile peer (or a corrupted stream), never a local mistake. The message names the
  * byte offset in the delta where decoding stopped.
  *
- * <p>A delta that decodes cleanly but rebuilds the wrong content is not an exception: the patcher reports
- * it, and the caller falls back to a full transfer.
+ * <p>A delta that decodes cleanly but rebuilds the wrong content is not an exception: {@link Patcher#finish}
+ * reports it, and the caller falls back to a full transfer.
  */
 public class DeltaException extends JsyncException {
   public DeltaException(String message) {

@@ -5,7 +5,7 @@ import java.io.IOException;
 /**
  * Receives a delta as operations, in order: the new file is the concatenation of what each operation stands
  * for. The {@link Matcher} produces them, {@link DeltaEncoder} writes them to bytes, {@link DeltaDecoder}
- * reads them back and a patcher carries them out against the receiver's basis file. Like rsync's
+ * reads them back and {@link Patcher} carries them out against the receiver's basis file. Like rsync's
  * {@code send_token}, with the transport left out.
  */
 public interface DeltaSink {

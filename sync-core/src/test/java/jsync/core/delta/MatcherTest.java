@@ -173,6 +173,8 @@ class MatcherTest {
 
     // Both twins in the basis: one chain, two candidates, each found by its strong checksum.
     assertEquals("C1+1 C0+1", script(concat(x, y), concat(y, x), BS));
+    var trip = Ops.roundTrip(concat(x, z, y), concat(y, z, x, y), BS, true, Ops.Feed.BULK);
+    assertTrue(trip.patched().verified());
   }
 
   @Test
@@ -195,6 +197,7 @@ class MatcherTest {
     assertEquals(36L * BS, r.literalBytes());
     assertEquals((long) Matcher.MAX_CHAIN * BS, r.copiedBytes());
     assertTrue(ops.script().startsWith("L36864 C63+1 C62+1 "), ops.script());
+    assertTrue(Ops.roundTrip(f1, f2, BS, false, Ops.Feed.BULK).patched().verified());
   }
 
   @Test
