@@ -106,6 +106,13 @@ class SshConnectorTest {
   }
 
   @Test
+  void defaultCipher_isAes128Gcm() throws IOException {
+    roundTripSmall();
+    List<String> ciphers = server.ciphers();
+    assertEquals("aes128-gcm@openssh.com", ciphers.get(ciphers.size() - 1));
+  }
+
+  @Test
   void exitStatus_nonZeroIsThrownAtEndOfOutput() {
     server.handler((in, out, err, argv) -> {
       out.write("partial".getBytes(StandardCharsets.UTF_8));

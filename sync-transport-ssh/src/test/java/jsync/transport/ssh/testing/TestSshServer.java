@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.Environment;
@@ -48,6 +49,7 @@ public final class TestSshServer implements AutoCloseable {
   private final List<PublicKey> authorized = new CopyOnWriteArrayList<>();
   private final List<String> commandLines = new CopyOnWriteArrayList<>();
   private final List<String> users = new CopyOnWriteArrayList<>();
+  private final List<String> ciphers = new CopyOnWriteArrayList<>();
   private final AtomicInteger running = new AtomicInteger();
   private volatile ExecHandler handler;
 
@@ -77,6 +79,7 @@ public final class TestSshServer implements AutoCloseable {
       boolean ok = s.authorized.stream().anyMatch(k -> KeyUtils.compareKeys(k, key));
       if (ok) {
         s.users.add(user);
+        s.ciphers.add(session.getNegotiatedKexParameter(KexProposalOption.C2SENC));
       }
       return ok;
     });
@@ -120,6 +123,11 @@ public final class TestSshServer implements AutoCloseable {
   /** The user names of successful logins, in order (a name may repeat within one login). */
   public List<String> users() {
     return List.copyOf(users);
+  }
+
+  /** The client-to-server cipher of each successful login, in order. */
+  public List<String> ciphers() {
+    return List.copyOf(ciphers);
   }
 
   /** How many handlers are running now. */
