@@ -70,6 +70,8 @@ class OpenSshThroughputTest {
     List<String> gcm = new ArrayList<>(sshArgs);
     gcm.addAll(List.of("-c", "aes128-gcm@openssh.com"));
     report.add(row("ssh -c aes128-gcm@openssh.com", base.withSshcmd("ssh").withSshargs(gcm)));
+    report.add(latency("built-in", base));
+    report.add(latency("ssh", base.withSshcmd("ssh").withSshargs(sshArgs)));
     System.out.println("== throughput over loopback to OpenSSH sshd, " + TOTAL_MIB + " MiB each way");
     report.forEach(System.out::println);
   }
@@ -102,6 +104,23 @@ class OpenSshThroughputTest {
     long down = System.nanoTime() - t0; // zeros are fine: SSH compression is off, ciphers don't care
     assertEquals((long) TOTAL_MIB * MIB, got);
     return String.format("%-40s upload %6.1f MB/s   download %6.1f MB/s", what, mbps(up), mbps(down));
+  }
+
+  /** Connect, log in, run {@code true}, close: the fixed cost of every run (median of 9). */
+  private String latency(String what, SshOptions o) throws IOException {
+    RootSpec.Ssh root = new RootSpec.Ssh(Optional.of(sshd.user()), sshd.host(), sshd.port(), "", false, "t");
+    long[] ms = new long[9];
+    for (int i = 0; i < ms.length; i++) {
+      long t0 = System.nanoTime();
+      try (RemotePipe pipe = new SshConnector().open(root, List.of("true"), o)) {
+        pipe.out().close();
+        assertEquals(-1, pipe.in().read());
+      }
+      ms[i] = (System.nanoTime() - t0) / 1_000_000;
+    }
+    java.util.Arrays.sort(ms);
+    return String.format("%-40s open+exit+close %d ms (median of %d, warm JVM)", what, ms[ms.length / 2],
+        ms.length);
   }
 
   private static double mbps(long nanos) {
