@@ -113,6 +113,7 @@ final class HostKeyCheck extends KnownHostsServerKeyVerifier {
   }
 
   private static String describe(PublicKey key) {
-    return "a " + KeyUtils.getKeyType(key) + " key with fingerprint " + KeyUtils.getFingerPrint(key);
+    // Every SSH key type name starts with a vowel sound: ssh-..., ecdsa-..., sk-...
+    return "an " + KeyUtils.getKeyType(key) + " key with fingerprint " + KeyUtils.getFingerPrint(key);
   }
 }

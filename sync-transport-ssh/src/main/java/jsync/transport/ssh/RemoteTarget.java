@@ -23,29 +23,35 @@ record RemoteTarget(String display, List<String> command, String sshCommandLine)
     String err = quoteStderr(stderr);
     if (external() && status == 255) {
       // 255 is ssh's own failure (connect, host key, login), not the remote command's.
-      return new TransportException("ssh to " + display + " failed (exit status 255)" + err
-          + ". Run the same command by hand to see why: " + sshCommandLine);
+      return new TransportException("ssh to " + display + " failed (exit status 255)" + endSentence(err)
+          + " Run the same command by hand to see why: " + sshCommandLine);
     }
     if (status == 127) {
       return new TransportException("the remote command '" + program + "' was not found on " + display
-          + " (exit status 127)" + err + ". Install it there or give its full path (for jsync: servercmd ="
-          + " /path/to/jsync); a non-interactive SSH session's PATH is often shorter than a login shell's.");
+          + " (exit status 127)" + endSentence(err) + " Install it there or give its full path (for jsync:"
+          + " servercmd = /path/to/jsync); a non-interactive SSH session's PATH is often shorter than a login"
+          + " shell's.");
     }
     if (status == 126) {
       return new TransportException("the remote command '" + program + "' on " + display
-          + " could not be run (exit status 126: not executable or not a program)" + err + ".");
+          + " could not be run (exit status 126: not executable or not a program)" + endSentence(err));
     }
     return new TransportException("the remote command '" + ShellQuote.commandLine(command) + "' on " + display
-        + " exited with status " + status + err + ".");
+        + " exited with status " + status + endSentence(err));
   }
 
   TransportException commandEnded(String how, String stderr) {
     return new TransportException("the remote command '" + program() + "' on " + display + " " + how
-        + quoteStderr(stderr) + ".");
+        + endSentence(quoteStderr(stderr)));
   }
 
   private String program() {
     return command.get(0);
+  }
+
+  /** Ends the message's sentence after quoted stderr, which often ends with its own full stop. */
+  private static String endSentence(String text) {
+    return text.endsWith(".") || text.endsWith("!") || text.endsWith("?") ? text : text + ".";
   }
 
   private static String quoteStderr(String stderr) {
