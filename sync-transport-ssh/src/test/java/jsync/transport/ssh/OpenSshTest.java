@@ -100,11 +100,13 @@ class OpenSshTest {
   void cat_roundTripsTenMebibytes() throws Exception {
     byte[] data = new byte[10 * 1024 * 1024];
     new Random(42).nextBytes(data);
-    try (RemotePipe pipe = connector.open(root(), List.of("cat"), options())) {
+    RemotePipe pipe = connector.open(root(), List.of("cat"), options());
+    try {
       assertArrayEquals(data, pump(pipe, data));
+    } finally {
       pipe.close();
-      assertEquals(OptionalInt.of(0), pipe.exitStatus());
     }
+    assertEquals(OptionalInt.of(0), pipe.exitStatus());
   }
 
   @Test
@@ -224,11 +226,13 @@ class OpenSshTest {
   void externalSsh_roundTripsAndReportsExitStatus() throws Exception {
     byte[] data = new byte[2 * 1024 * 1024];
     new Random(7).nextBytes(data);
-    try (RemotePipe pipe = connector.open(root(), List.of("cat"), externalOptions())) {
+    RemotePipe pipe = connector.open(root(), List.of("cat"), externalOptions());
+    try {
       assertArrayEquals(data, pump(pipe, data));
+    } finally {
       pipe.close();
-      assertEquals(OptionalInt.of(0), pipe.exitStatus());
     }
+    assertEquals(OptionalInt.of(0), pipe.exitStatus());
     RemotePipe failing = connector.open(root(), List.of("sh", "-c", "exit 3"), externalOptions());
     assertThrows(TransportException.class, () -> failing.in().read());
     failing.close();

@@ -88,7 +88,8 @@ class SshConnectorTest {
   void roundTrip_bytesComeBackUnchanged() throws Exception {
     byte[] data = new byte[3 * 1024 * 1024 + 17];
     new Random(1).nextBytes(data);
-    try (RemotePipe pipe = open(List.of("cat"))) {
+    RemotePipe pipe = open(List.of("cat"));
+    try {
       CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
         try {
           return readAll(pipe.in());
@@ -99,9 +100,10 @@ class SshConnectorTest {
       pipe.out().write(data);
       pipe.out().close();
       assertArrayEquals(data, read.get(TestTimeouts.seconds(30).toSeconds(), TimeUnit.SECONDS));
+    } finally {
       pipe.close();
-      assertEquals(OptionalInt.of(0), pipe.exitStatus());
     }
+    assertEquals(OptionalInt.of(0), pipe.exitStatus());
     assertEquals(List.of("alice"), server.users().subList(server.users().size() - 1, server.users().size()));
   }
 
