@@ -196,6 +196,11 @@ public final class RemoteReplica implements Replica, Session.Handler {
   }
 
   @Override
+  public jsync.core.apply.ContentSource contentSource() {
+    return Content.fromPeer(session);
+  }
+
+  @Override
   public void apply(Step step, Replica contentSource) {
     this.source = contentSource;
     session.send(new Message.ApplyStep(step));

@@ -12,9 +12,7 @@ import java.util.function.Predicate;
 import jsync.core.JsyncException;
 import jsync.core.apply.BackupPolicy;
 import jsync.core.apply.ContentSource;
-import jsync.core.model.Entry;
 import jsync.core.model.RelPath;
-import jsync.core.model.Stamp;
 import jsync.core.profile.IgnoreFilter;
 import jsync.core.profile.PathSpec;
 import jsync.core.scan.PathFilter;
@@ -185,9 +183,9 @@ public final class ReplicaServer implements Session.Handler {
     s.reply(id, new Message.ScanDone(result.stats()));
   }
 
-  /** File contents a step needs, asked of the client on a fresh channel. */
+  /** File contents a step needs, asked of the client (as deltas against this side's versions). */
   private ContentSource contentFromClient() {
-    return (RelPath path, Entry.File want, Stamp stamp) -> Content.request(session, path, want, stamp);
+    return Content.fromPeer(session);
   }
 
   private LocalReplica replica() {

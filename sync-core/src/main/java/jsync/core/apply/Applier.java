@@ -2,6 +2,7 @@ package jsync.core.apply;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -78,6 +79,7 @@ public final class Applier implements AutoCloseable {
   private final BackupPolicy backup;
   private final ContentSource source;
   private final LongConsumer progress;
+  private final SignatureStore signatures;
   private final FileStat.Reader stat;
   private static final ThreadLocal<Hasher> HASHERS = ThreadLocal.withInitial(Hasher::new);
   private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[COPY_BUFFER]);
@@ -102,12 +104,19 @@ public final class Applier implements AutoCloseable {
    */
   public Applier(Path root, PropsPolicy props, BackupPolicy backup, ContentSource source, LongConsumer progress)
       throws IOException {
+    this(root, props, backup, source, progress, SignatureStore.NONE);
+  }
+
+  /** @param signatures this replica's stored signatures, for deltas from a remote source */
+  public Applier(Path root, PropsPolicy props, BackupPolicy backup, ContentSource source, LongConsumer progress,
+      SignatureStore signatures) throws IOException {
     this.root = root;
     this.realRoot = root.toRealPath();
     this.props = props;
     this.backup = backup;
     this.source = source;
     this.progress = progress;
+    this.signatures = signatures;
     this.stat = FileStat.readerFor(root.getFileSystem());
     this.posix = props.permMask() != 0 && root.getFileSystem().supportedFileAttributeViews().contains("posix");
     this.umask = root.getFileSystem() == FileSystems.getDefault() ? Umask.current() : -1;
@@ -329,8 +338,12 @@ public final class Applier implements AutoCloseable {
     if (reuse != null && want.fingerprint().known()) {
       // Content already on this replica (a rename or copy on the other side): copy it locally. If it turns
       // out to differ, fall through to a transfer.
-      try (InputStream in = Files.newInputStream(reuse, LinkOption.NOFOLLOW_LINKS)) {
-        copied = copy(in, temp, want, mode, false);
+      try {
+        copied = copy(temp, want, mode, false, sink -> {
+          try (InputStream in = Files.newInputStream(reuse, LinkOption.NOFOLLOW_LINKS)) {
+            in.transferTo(sink);
+          }
+        });
       } catch (IOException e) {
         copied = null;
       }
@@ -340,8 +353,14 @@ public final class Applier implements AutoCloseable {
     }
     boolean transferred = copied == null;
     if (copied == null) {
-      try (InputStream in = source.open(op.path(), want, op.sourceStamp())) {
-        copied = copy(in, temp, want, mode, true);
+      Optional<Basis> basis = basisFor(op, target, want);
+      try {
+        copied = copy(temp, want, mode, true, sink -> source.transfer(op.path(), want, op.sourceStamp(), basis, sink));
+      } catch (DeltaMismatchException e) {
+        // The receiver's old version or the sender's file changed under the delta: send it whole.
+        deleteQuietly(temp);
+        copied = copy(temp, want, mode, true,
+            sink -> source.transfer(op.path(), want, op.sourceStamp(), Optional.empty(), sink));
       } catch (IOException | RuntimeException e) {
         deleteQuietly(temp);
         if (e instanceof SourceChangedException) {
@@ -372,6 +391,28 @@ public final class Applier implements AutoCloseable {
   }
 
   /**
+   * The destination's current version as a basis for a delta: only worth it for large files (small ones go
+   * whole, compressed), and only when the new content's hash is known to check the result against.
+   */
+  private Optional<Basis> basisFor(Op op, Path target, Entry.File want) {
+    if (op.expected().entry() instanceof Entry.File old && old.size() >= SignatureBuilder.MIN_FILE_SIZE
+        && want.size() >= SignatureBuilder.MIN_FILE_SIZE && want.fingerprint().known()
+        && old.fingerprint().known()) {
+      return Optional.of(new Basis(target, old, signatures.stored(op.path(), old)));
+    }
+    return Optional.empty();
+  }
+
+  /** Signatures this replica's archive holds, for the basis of a delta. */
+  @FunctionalInterface
+  public interface SignatureStore {
+    SignatureStore NONE = (path, entry) -> Optional.empty();
+
+    /** The stored signature of {@code path} if the archive records exactly {@code entry}'s content there. */
+    Optional<Signature> stored(RelPath path, Entry.File entry);
+  }
+
+  /**
    * Thrown by a {@link ContentSource} stream when the source file is no longer what was scanned (its stamp
    * moved while its unknown content was being copied).
    */
@@ -381,44 +422,69 @@ public final class Applier implements AutoCloseable {
     }
   }
 
+  /** Writes content into the sink {@link #copy} gives it. */
+  @FunctionalInterface
+  private interface Writer {
+    void writeTo(OutputStream sink) throws IOException;
+  }
+
+  /** More bytes came than the wanted size: the source is not what was scanned. */
+  private static final class TooLongException extends IOException {
+    TooLongException() {
+      super("more bytes than expected");
+    }
+  }
+
   /**
-   * Copies {@code in} to a new file {@code temp}, hashing as it goes.
+   * Creates {@code temp} and lets {@code writer} fill it through a sink that hashes the bytes, builds the
+   * block signature of a large file, counts progress and refuses more than the wanted size.
    *
    * @return the content's fingerprint (and signature), or null if it is not {@code want} (size, or a known
    *     fingerprint)
    */
-  private Copied copy(InputStream in, Path temp, Entry.File want, int mode, boolean reportProgress)
+  private Copied copy(Path temp, Entry.File want, int mode, boolean reportProgress, Writer writer)
       throws IOException {
-    long total = 0;
     SignatureBuilder sig = want.size() >= SignatureBuilder.MIN_FILE_SIZE
         ? new SignatureBuilder(want.size(), 0) : null;
-    byte[] buffer = BUFFERS.get();
     // Created with the wanted mode (less what the umask removes), never more open than the final file.
     FileAttribute<?>[] attrs = posix
         ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FileStat.permissions(mode))}
         : new FileAttribute<?>[0];
     try (FileChannel out = FileChannel.open(temp, CREATE_TEMP, attrs);
          StreamingXXHash64 h = XxHash.streaming(0)) {
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        total += n;
-        if (total > want.size()) {
-          return null;
+      long[] total = {0};
+      OutputStream sink = new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+          write(new byte[] {(byte) b}, 0, 1);
         }
-        h.update(buffer, 0, n);
-        if (sig != null) {
-          sig.update(buffer, 0, n);
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          total[0] += len;
+          if (total[0] > want.size()) {
+            throw new TooLongException();
+          }
+          h.update(b, off, len);
+          if (sig != null) {
+            sig.update(b, off, len);
+          }
+          ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+          while (bb.hasRemaining()) {
+            out.write(bb);
+          }
+          if (reportProgress) {
+            progress.accept(len);
+          }
         }
-        ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
-        while (bb.hasRemaining()) {
-          out.write(bb);
-        }
-        if (reportProgress) {
-          progress.accept(n);
-        }
+      };
+      try {
+        writer.writeTo(sink);
+      } catch (TooLongException e) {
+        return null;
       }
       Fingerprint fp = Fingerprint.of(h.getValue());
-      if (total != want.size() || (want.fingerprint().known() && !fp.equals(want.fingerprint()))) {
+      if (total[0] != want.size() || (want.fingerprint().known() && !fp.equals(want.fingerprint()))) {
         return null;
       }
       return new Copied(fp, sig == null ? Optional.empty() : Optional.of(sig.finish()));

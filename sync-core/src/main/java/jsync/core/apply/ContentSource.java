@@ -2,6 +2,8 @@ package jsync.core.apply;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
 import jsync.core.model.Entry;
 import jsync.core.model.RelPath;
 import jsync.core.model.Stamp;
@@ -19,4 +21,18 @@ public interface ContentSource {
    * {@code stamp} until the end of the read.
    */
   InputStream open(RelPath path, Entry.File want, Stamp stamp) throws IOException;
+
+  /**
+   * Writes the content of {@code path} into {@code sink}. A source across a network sends only what
+   * {@code basis} (the receiver's current version) lacks, rsync style; the default copies the whole file.
+   *
+   * @throws DeltaMismatchException if a delta did not rebuild {@code want}: the caller starts over without
+   *     a basis
+   */
+  default void transfer(RelPath path, Entry.File want, Stamp stamp, Optional<Basis> basis, OutputStream sink)
+      throws IOException {
+    try (InputStream in = open(path, want, stamp)) {
+      in.transferTo(sink);
+    }
+  }
 }

@@ -264,7 +264,7 @@ public final class LocalReplica implements Replica {
 
   @Override
   public void apply(Step step, Replica source) {
-    apply(step, (ContentSource) source::read);
+    apply(step, source.contentSource());
   }
 
   /** As {@link #apply(Step, Replica)}, with file contents from any source (a remote peer's stream). */
@@ -278,12 +278,21 @@ public final class LocalReplica implements Replica {
     }
     if (applier == null) {
       try {
-        applier = new Applier(root, props, backup, source, progress);
+        applier = new Applier(root, props, backup, source, progress, this::storedSignature);
       } catch (IOException e) {
         throw new JsyncException("root " + display + " vanished: " + e.getMessage(), e);
       }
     }
     applier.add(step);
+  }
+
+  /** The archive's signature of {@code path}, if the archive records exactly {@code entry}'s content. */
+  private Optional<jsync.core.delta.Signature> storedSignature(RelPath path, Entry.File entry) {
+    if (archive.get(path).entry() instanceof Entry.File recorded && recorded.size() == entry.size()
+        && recorded.fingerprint().equals(entry.fingerprint())) {
+      return archive.signature(path);
+    }
+    return Optional.empty();
   }
 
   @Override

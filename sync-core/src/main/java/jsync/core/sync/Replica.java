@@ -94,6 +94,14 @@ public interface Replica extends AutoCloseable {
   void apply(Step step, Replica source);
 
   /**
+   * How another replica receives this one's files: {@link #read} by default; a remote replica sends deltas
+   * against the receiver's versions.
+   */
+  default jsync.core.apply.ContentSource contentSource() {
+    return this::read;
+  }
+
+  /**
    * Completes staged writes except the newest {@code keepInFlight} files, syncs them to disk, and returns
    * the results of the steps now complete, in the order applied. {@code flush(0)} completes everything.
    * Keeping files in flight lets the next files be transferred while a batch waits for the disk.

@@ -1,0 +1,192 @@
+package jsync.protocol;
+
+import static jsync.core.testing.TreeFixture.describe;
+import static jsync.core.testing.TreeFixture.read;
+import static jsync.core.testing.TreeFixture.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import jsync.core.JsyncException;
+import jsync.core.apply.BackupPolicy;
+import jsync.core.model.PropsPolicy;
+import jsync.core.sync.ItemReport;
+import jsync.core.sync.LocalReplica;
+import jsync.core.sync.Replica;
+import jsync.core.sync.SyncConfig;
+import jsync.core.sync.SyncListener;
+import jsync.core.sync.SyncReport;
+import jsync.core.sync.SyncRun;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Synchronizations with one replica behind the protocol: a {@link RemoteReplica} talking through in-memory
+ * pipes to a {@link ReplicaServer} running in the same JVM on its own root and archive directory. The same
+ * scenarios as the local sync must give the same trees, and large changed files must travel as deltas.
+ */
+class RemoteSyncTest {
+  @TempDir Path tmp;
+
+  /** Bytes the client wrote toward the server, and back: what would cross the network. */
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong received = new AtomicLong();
+
+  private RemoteReplica remote(Path root) throws IOException {
+    Pipe toServer = new Pipe(1 << 20);
+    Pipe toClient = new Pipe(1 << 20);
+    ReplicaServer server = new ReplicaServer(tmp.resolve("remote-home"), tmp.resolve("remote-jsync"), "remotehost",
+        Clock.systemUTC());
+    Thread t = new Thread(() -> {
+      try {
+        ReplicaServer.serve(toServer.in, toClient.out, server, "test");
+      } catch (IOException e) {
+        // The client side sees the failure.
+      } finally {
+        try {
+          toClient.out.close();
+        } catch (IOException e) {
+          // in-memory
+        }
+      }
+    }, "test-server");
+    t.setDaemon(true);
+    t.start();
+    RemoteReplica.Rules rules = new RemoteReplica.Rules(List.of("Name *.tmp"), List.of(), PropsPolicy.DEFAULT,
+        List.of(), List.of(), ".bak.$VERSION.", "", 2, Optional.empty());
+    return new RemoteReplica("ssh://remotehost/" + root, root.toString(), rules, () -> toServer.out.close())
+        .connect(counting(toClient.in, received), countingOut(toServer.out, sent), "test", true);
+  }
+
+  private static java.io.InputStream counting(java.io.InputStream in, AtomicLong n) {
+    return new java.io.FilterInputStream(in) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int r = super.read(b, off, len);
+        if (r > 0) {
+          n.addAndGet(r);
+        }
+        return r;
+      }
+    };
+  }
+
+  private static java.io.OutputStream countingOut(java.io.OutputStream out, AtomicLong n) {
+    return new java.io.FilterOutputStream(out) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        n.addAndGet(len);
+        out.write(b, off, len);
+      }
+    };
+  }
+
+  private LocalReplica local(Path root) {
+    return new LocalReplica(root, root.toString(), "localhost-test", tmp.resolve("local-jsync"), Clock.systemUTC(),
+        PropsPolicy.DEFAULT, BackupPolicy.NONE, n -> { });
+  }
+
+  private SyncReport sync(Path a, Path b, boolean remoteIsAlpha) throws IOException {
+    try (Replica ra = remoteIsAlpha ? remote(a) : local(a); Replica rb = remoteIsAlpha ? local(b) : remote(b)) {
+      return new SyncRun(ra, rb, SyncConfig.defaults(Clock.systemUTC()), new SyncListener() { }).run();
+    }
+  }
+
+  @Test
+  void sameScenariosAsLocally_withTheRemoteOnEitherSide() throws Exception {
+    for (boolean remoteIsAlpha : List.of(false, true)) {
+      Path a = Files.createDirectories(tmp.resolve("a" + remoteIsAlpha));
+      Path b = Files.createDirectories(tmp.resolve("b" + remoteIsAlpha));
+      write(a, "www/index.html", "<h1>one</h1>");
+      write(a, "www/css/site.css", "body {}");
+      write(b, "uploads/photo.jpg", "jpeg bytes");
+      write(a, "skip.tmp", "ignored by the profile's rule, sent to the server");
+      Files.createSymbolicLink(a.resolve("www/link"), a.getFileSystem().getPath("index.html"));
+
+      SyncReport first = sync(a, b, remoteIsAlpha);
+      assertEquals(0, first.exitCode(), first.items().toString());
+      assertEquals("jpeg bytes", read(a, "uploads/photo.jpg"));
+      assertEquals("<h1>one</h1>", read(b, "www/index.html"));
+      assertEquals("index.html", Files.readSymbolicLink(b.resolve("www/link")).toString());
+      Path remoteRoot = remoteIsAlpha ? a : b;
+      Path localRoot = remoteIsAlpha ? b : a;
+      // The remote side's ignore rule came over the wire: the file on the remote side stays there alone;
+      // the local side (no rule in this test's local config) sends its own copy over.
+      assertTrue(Files.exists(a.resolve("skip.tmp")));
+
+      SyncReport again = sync(a, b, remoteIsAlpha);
+      assertTrue(again.plan().isEmpty() || again.plan().items().stream().allMatch(
+          i -> i.path().toString().equals("skip.tmp")), again.plan().toString());
+
+      write(localRoot, "www/index.html", "<h1>two</h1>");
+      Files.delete(remoteRoot.resolve("uploads/photo.jpg"));
+      write(a, "www/both.txt", "alpha");
+      write(b, "www/both.txt", "beta");
+      SyncReport third = sync(a, b, remoteIsAlpha);
+      assertEquals(1, third.exitCode(), third.items().toString());
+      assertEquals("<h1>two</h1>", read(remoteRoot, "www/index.html"));
+      assertFalse(Files.exists(localRoot.resolve("uploads/photo.jpg")));
+      assertEquals("contents changed on both sides", third.items().stream()
+          .filter(r -> r.status() == ItemReport.Status.SKIPPED).findFirst().orElseThrow().message());
+    }
+  }
+
+  @Test
+  void largeChangedFile_travelsAsADelta_bothWays() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    byte[] big = new byte[4 << 20];
+    new Random(11).nextBytes(big);
+    Files.write(a.resolve("big.bin"), big);
+    assertEquals(0, sync(a, b, false).exitCode());
+
+    // Change 3 bytes on the local side: the remote side gets a delta, not 4 MiB.
+    big[1000] ^= 1;
+    big[2_000_000] ^= 1;
+    big[4_000_000] ^= 1;
+    Files.write(a.resolve("big.bin"), big);
+    sent.set(0);
+    SyncReport r = sync(a, b, false);
+    assertEquals(0, r.exitCode(), r.items().toString());
+    assertEquals(describe(a), describe(b));
+    assertTrue(sent.get() < 200_000, "sent " + sent.get() + " bytes for a 3-byte change in 4 MiB");
+
+    // And the other way: a change on the remote side comes back as a delta too.
+    big[3_000_000] ^= 1;
+    Files.write(b.resolve("big.bin"), big);
+    received.set(0);
+    SyncReport back = sync(a, b, false);
+    assertEquals(0, back.exitCode(), back.items().toString());
+    assertEquals(describe(b), describe(a));
+    assertTrue(received.get() < 200_000, "received " + received.get() + " bytes for a 1-byte change in 4 MiB");
+  }
+
+  @Test
+  void serverThatVanishesMidRun_failsTheRunWithTheConnectionNamed() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    write(a, "f", "x");
+    try (LocalReplica ra = local(a); RemoteReplica rb = remote(b)) {
+      SyncListener cutter = new SyncListener() {
+        @Override
+        public boolean confirm(jsync.core.reconcile.Plan plan) {
+          rb.close();
+          return true;
+        }
+      };
+      JsyncException e = assertThrows(JsyncException.class,
+          () -> new SyncRun(ra, rb, SyncConfig.defaults(Clock.systemUTC()), cutter).run());
+      assertTrue(e.getMessage().contains("ssh://remotehost/"), e.getMessage());
+    }
+    assertFalse(Files.exists(b.resolve("f")));
+  }
+}
