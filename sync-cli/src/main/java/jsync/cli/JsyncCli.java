@@ -26,7 +26,14 @@ import jsync.core.profile.Setting;
 import jsync.core.reconcile.Policy;
 import jsync.core.reconcile.Resolution;
 import jsync.core.scan.PathFilter;
+import jsync.core.profile.PathSpec;
 import jsync.core.sync.LocalReplica;
+import jsync.core.sync.Replica;
+import jsync.protocol.RemoteReplica;
+import jsync.protocol.ReplicaServer;
+import jsync.transport.ssh.RemotePipe;
+import jsync.transport.ssh.SshConnector;
+import jsync.transport.ssh.SshOptions;
 import jsync.core.sync.SyncConfig;
 import jsync.core.sync.SyncReport;
 import jsync.core.sync.SyncRun;
@@ -66,6 +73,12 @@ public final class JsyncCli {
   }
 
   public int run(String... args) {
+    if (args.length > 0 && args[0].equals("server")) {
+      err.println("jsync: 'jsync server' speaks jsync's protocol on its standard input and output; it is what "
+          + "a jsync client starts on a remote host over SSH, not a command to run by hand");
+      err.flush();
+      return FATAL;
+    }
     Options options = new Options();
     CommandLine cl = parser(options);
     try {
@@ -109,9 +122,26 @@ public final class JsyncCli {
     }
   }
 
+  /**
+   * {@code jsync server}: the far end of an {@code ssh://} root. Speaks the protocol on {@code in} and
+   * {@code out} (the SSH channel), keeps this host's archives under its own {@code JSYNC_HOME}, and ends
+   * when the client closes the connection. Messages for the user go to stderr, which the client shows.
+   */
+  public int serve(java.io.InputStream in, java.io.OutputStream out) {
+    try {
+      ReplicaServer server = new ReplicaServer(env.home().toAbsolutePath(), env.jsyncHome().toAbsolutePath(),
+          env.hostName(), env.clock());
+      ReplicaServer.serve(in, out, server, VERSION);
+      return OK;
+    } catch (IOException | JsyncException e) {
+      err.println("jsync server: " + e.getMessage());
+      err.flush();
+      return FATAL;
+    }
+  }
+
   private int synchronize(Options options, String[] args) {
     Profile profile = readProfile(options);
-    List<Path> roots = localRoots(profile);
     if (profile.repeat().isPresent()) {
       throw new ProfileException("repeat = " + profile.repeat().get() + ": continuous mode is not available "
           + "yet; run jsync -batch from cron meanwhile");
@@ -139,8 +169,8 @@ public final class JsyncCli {
           lockHolder(args), env.clock());
       SyncReport report;
       String host = env.hostName();
-      try (LocalReplica alpha = replica(roots.get(0), profile.roots().get(0), host, props, backups, reporter);
-           LocalReplica beta = replica(roots.get(1), profile.roots().get(1), host, props, backups, reporter)) {
+      try (Replica alpha = replica(profile.roots().get(0), profile, host, props, backups, reporter);
+           Replica beta = replica(profile.roots().get(1), profile, host, props, backups, reporter)) {
         reporter.startProgress();
         try {
           report = new SyncRun(alpha, beta, config, reporter).run();
@@ -187,23 +217,34 @@ public final class JsyncCli {
     return Profile.from(settings, ctx);
   }
 
-  private static List<Path> localRoots(Profile profile) {
-    List<Path> paths = new ArrayList<>();
-    for (RootSpec r : profile.roots()) {
-      if (r instanceof RootSpec.Local local) {
-        paths.add(local.path());
-      } else {
-        throw new ProfileException("root " + r.display() + ": ssh:// roots are not supported yet; both roots "
-            + "must be local directories for now");
-      }
-    }
-    return paths;
-  }
-
-  private LocalReplica replica(Path root, RootSpec spec, String host, PropsPolicy props, BackupPolicy backups,
+  /** A local replica, or, for an {@code ssh://} root, a connection to {@code jsync server} on that host. */
+  private Replica replica(RootSpec spec, Profile profile, String host, PropsPolicy props, BackupPolicy backups,
       Reporter reporter) {
-    return new LocalReplica(root, spec.display(), host, env.jsyncHome(), env.clock(), props, backups,
-        reporter::bytesWritten);
+    if (spec instanceof RootSpec.Local local) {
+      return new LocalReplica(local.path(), spec.display(), host, env.jsyncHome(), env.clock(), props, backups,
+          reporter::bytesWritten);
+    }
+    RootSpec.Ssh ssh = (RootSpec.Ssh) spec;
+    SshOptions ssho = SshOptions.defaults().withHome(env.home()).withSshcmd(profile.sshcmd())
+        .withSshargs(SshOptions.splitSshargs(profile.sshargs()));
+    RemotePipe pipe = new SshConnector().open(ssh, List.of(profile.servercmd(), "server"), ssho);
+    RemoteReplica.Rules rules = new RemoteReplica.Rules(
+        profile.ignore().stream().map(PathSpec::toString).toList(),
+        profile.ignorenot().stream().map(PathSpec::toString).toList(),
+        props,
+        profile.backup().stream().map(PathSpec::toString).toList(),
+        profile.backupnot().stream().map(PathSpec::toString).toList(),
+        profile.backupprefix(), profile.backupsuffix(), Math.max(1, profile.maxbackups()),
+        profile.backuploc() == BackupLocation.CENTRAL ? profile.backupdir().map(Path::toString) : Optional.empty());
+    try {
+      return new RemoteReplica(ssh.display(), ssh.path(), rules, pipe)
+          .connect(pipe.in(), pipe.out(), VERSION, profile.compress());
+    } catch (IOException | RuntimeException e) {
+      pipe.close();
+      String tail = pipe.stderrTail().strip();
+      String why = e instanceof JsyncException ? e.getMessage() : "cannot talk to jsync on " + ssh.host() + ": " + e;
+      throw new JsyncException(why + (tail.isEmpty() ? "" : " (remote said: " + tail + ")"), e);
+    }
   }
 
   private static List<RelPath> scopes(Profile profile) {

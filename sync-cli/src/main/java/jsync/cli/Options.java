@@ -103,6 +103,21 @@ final class Options {
   @Option(names = "-repeat", paramLabel = "watch|N", description = "Keep synchronizing (not yet available).")
   String repeat;
 
+  @Option(names = "-servercmd", paramLabel = "PATH", description = "The jsync program on remote hosts "
+      + "(default: jsync).")
+  String servercmd;
+
+  @Option(names = "-sshcmd", paramLabel = "PROGRAM", description = "Use this SSH client (e.g. ssh) instead of "
+      + "the built-in one.")
+  String sshcmd;
+
+  @Option(names = "-sshargs", paramLabel = "ARGS", description = "Extra SSH arguments (e.g. '-p 2222').")
+  String sshargs;
+
+  @Option(names = "-compress", arity = "0..1", fallbackValue = "true",
+      description = "Compress what crosses the network (default true).")
+  Boolean compress;
+
   @Option(names = "-debug", arity = "0..1", fallbackValue = "true",
       description = "Show stack traces of errors.")
   boolean debug;
@@ -138,6 +153,10 @@ final class Options {
     add(s, "terse", terse);
     add(s, "label", label);
     add(s, "repeat", repeat);
+    add(s, "servercmd", servercmd);
+    add(s, "sshcmd", sshcmd);
+    add(s, "sshargs", sshargs);
+    add(s, "compress", compress);
     return s;
   }
 

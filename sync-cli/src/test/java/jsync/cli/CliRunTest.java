@@ -192,11 +192,11 @@ class CliRunTest {
   // ---- roots ------------------------------------------------------------------------------------------
 
   @Test
-  void sshRootExits3NotSupportedYet() throws IOException {
+  void sshRootOnAnUnknownHost_exits3NamingTheHost_beforeTouchingAnything() throws IOException {
     write(a, "f", "x");
-    Run r = batch("-batch", a.toString(), "ssh://host//srv/b");
+    Run r = batch("-batch", a.toString(), "ssh://no-such-host.invalid//srv/b");
     assertEquals(3, r.code(), r.all());
-    assertTrue(r.err().contains("not supported yet"), r.err());
+    assertTrue(r.err().contains("no-such-host.invalid"), r.err());
     assertFalse(archivesExist());
   }
 

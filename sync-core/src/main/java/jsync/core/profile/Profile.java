@@ -22,6 +22,7 @@ public final class Profile {
   static final int DEFAULT_MAXBACKUPS = 2;
   static final String DEFAULT_BACKUP_PREFIX = ".bak." + Values.VERSION_TAG + ".";
   static final String LOG_FILE_NAME = "jsync.log";
+  static final String DEFAULT_SERVERCMD = "jsync";
   /** Unison's central backup directory when {@code backupdir} is unset: {@code ~/.unison/backup}. */
   static final String CENTRAL_BACKUP_DIR = "backup";
 
@@ -51,6 +52,10 @@ public final class Profile {
   private final String backupsuffix;
   private final Path logfile;
   private final Optional<String> repeat;
+  private final String servercmd;
+  private final String sshcmd;
+  private final String sshargs;
+  private final boolean compress;
 
   private Profile(Builder b) {
     name = b.ctx.profileName();
@@ -80,6 +85,10 @@ public final class Profile {
     backupsuffix = b.backupsuffix;
     logfile = b.logfile != null ? b.logfile : b.ctx.jsyncHome().resolve(LOG_FILE_NAME);
     repeat = Optional.ofNullable(b.repeat);
+    servercmd = b.servercmd;
+    sshcmd = b.sshcmd;
+    sshargs = b.sshargs;
+    compress = b.compress;
   }
 
   /**
@@ -248,6 +257,29 @@ public final class Profile {
     return repeat;
   }
 
+  /**
+   * The remote jsync program, as Unison's {@code servercmd} names the remote unison (default {@code jsync},
+   * found on the remote user's PATH); jsync adds its own {@code server} argument.
+   */
+  public String servercmd() {
+    return servercmd;
+  }
+
+  /** The SSH client to run ({@code sshcmd = ssh}), or empty for jsync's built-in client (the default). */
+  public String sshcmd() {
+    return sshcmd;
+  }
+
+  /** Extra arguments for the SSH client, as Unison's {@code sshargs} (e.g. {@code -p 2222 -i ~/.ssh/key}). */
+  public String sshargs() {
+    return sshargs;
+  }
+
+  /** LZ4-compress what crosses the network when it helps (default true). */
+  public boolean compress() {
+    return compress;
+  }
+
   @Override
   public String toString() {
     return "Profile[" + name + ": " + roots + "]";
@@ -289,6 +321,10 @@ public final class Profile {
     Setting backupNaming;
     Path logfile;
     String repeat;
+    String servercmd = DEFAULT_SERVERCMD;
+    String sshcmd = "";
+    String sshargs = "";
+    boolean compress = true;
 
     Builder(ProfileContext ctx, boolean commandLineRoots) {
       this.ctx = ctx;
@@ -321,6 +357,10 @@ public final class Profile {
           case "fastcheck" -> fastcheck = Values.fastcheck(v);
           case "perms" -> perms = Values.perms(v);
           case "label" -> label = v;
+          case "servercmd" -> servercmd = v.isEmpty() ? DEFAULT_SERVERCMD : v;
+          case "sshcmd" -> sshcmd = v;
+          case "sshargs" -> sshargs = v;
+          case "compress" -> compress = Values.bool(key, v);
           // Empty values reset to the default, so the command line can cancel a profile's setting.
           case "prefer" -> prefer = v.isEmpty() ? null : s;
           case "force" -> force = v.isEmpty() ? null : s;

@@ -12,7 +12,7 @@ import java.util.Set;
 final class UnisonPreferences {
   static final Set<String> NOT_YET_SUPPORTED = Set.of(
       // remote shell and server
-      "sshargs", "sshcmd", "servercmd", "addversionno", "rsh", "rshargs", "clientHostName", "listen",
+      "addversionno", "rsh", "rshargs", "clientHostName", "listen",
       "socket", "server", "testserver", "killserver", "contactquietly", "rootalias",
       // transfer
       "rsync", "maxthreads", "copythreshold", "copyprog", "copyprogrest", "copymax", "xferbycopying",

@@ -216,7 +216,7 @@ class ProfileTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"sshargs", "servercmd", "sshcmd", "rsync", "owner", "group", "follow", "merge",
+  @ValueSource(strings = {"rsync", "owner", "group", "follow", "merge",
       "copyonconflict", "nodeletion", "noupdate", "nocreation", "maxthreads", "xattrs", "acl", "ignorecase",
       "rootalias", "immutable", "atomic", "contactquietly", "retry", "maxerrors", "copythreshold", "watch",
       "auto", "ui", "addversionno", "key", "diff", "sortbysize", "ignorearchives", "ignorelocks",
@@ -310,6 +310,21 @@ class ProfileTest {
   void prefer_matchesRootWhateverTheSpelling(String prefer, Preference expected) throws IOException {
     Profile p = profile("root = /home/websites/\nroot = ssh://web2//home/websites\ntimes = true\nprefer = " + prefer);
     assertEquals(Optional.of(expected), p.prefer());
+  }
+
+  @Test
+  void remoteKeys_haveUnisonsDefaults_andCanBeSet() throws IOException {
+    Profile defaults = profile("root = /a\nroot = ssh://web2//srv/www");
+    assertEquals("jsync", defaults.servercmd());
+    assertEquals("", defaults.sshcmd());
+    assertEquals("", defaults.sshargs());
+    assertTrue(defaults.compress());
+    Profile set = profile("root = /a\nroot = ssh://web2//srv/www\nservercmd = /opt/jsync/bin/jsync\n"
+        + "sshcmd = ssh\nsshargs = -p 2222 -i ~/.ssh/web\ncompress = false");
+    assertEquals("/opt/jsync/bin/jsync", set.servercmd());
+    assertEquals("ssh", set.sshcmd());
+    assertEquals("-p 2222 -i ~/.ssh/web", set.sshargs());
+    assertFalse(set.compress());
   }
 
   @ParameterizedTest

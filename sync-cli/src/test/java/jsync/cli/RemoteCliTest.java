@@ -1,0 +1,159 @@
+package jsync.cli;
+
+import static jsync.core.testing.TreeFixture.describe;
+import static jsync.core.testing.TreeFixture.read;
+import static jsync.core.testing.TreeFixture.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import jsync.transport.ssh.testing.ExecHandler;
+import jsync.transport.ssh.testing.TestSshHome;
+import jsync.transport.ssh.testing.TestSshServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code jsync -batch LOCAL ssh://host//REMOTE} end to end: the CLI in-process, an embedded MINA SSH server
+ * on 127.0.0.1 whose exec requests run {@code jsync server} in-process too (with the remote side's own
+ * HOME and JSYNC_HOME). The host key is checked against the test home's known_hosts.
+ */
+class RemoteCliTest {
+  static TestSshServer server;
+  @TempDir Path tmp;
+  TestSshHome sshHome;
+  Path a;
+  Path b;
+  Path remoteHome;
+  final List<List<String>> commands = new ArrayList<>();
+
+  @BeforeAll
+  static void startServer() throws IOException {
+    server = TestSshServer.start((in, out, err, argv) -> 127);
+  }
+
+  @AfterAll
+  static void stopServer() throws IOException {
+    server.close();
+  }
+
+  @BeforeEach
+  void setUp() throws IOException {
+    sshHome = TestSshHome.create(tmp.resolve("home"));
+    server.authorize(sshHome.userKey().getPublic());
+    sshHome.trust(server.host(), server.port(), server.hostKey(TestSshServer.HostKeyType.ED25519));
+    a = Files.createDirectories(tmp.resolve("a"));
+    b = Files.createDirectories(tmp.resolve("b"));
+    remoteHome = Files.createDirectories(tmp.resolve("remote-home"));
+    server.handler(jsyncServer());
+  }
+
+  /** What the remote host runs for "jsync server": the CLI's server mode, with the remote's environment. */
+  private ExecHandler jsyncServer() {
+    return (in, out, err, argv) -> {
+      commands.add(argv);
+      if (!argv.equals(List.of("jsync", "server"))) {
+        new PrintWriter(err, true).println("sh: " + argv.get(0) + ": not found");
+        return 127;
+      }
+      Map<String, String> vars = Map.of("HOME", remoteHome.toString(), "JSYNC_HOME",
+          remoteHome.resolve(".jsync").toString(), "JSYNC_HOSTNAME", "remote");
+      Environment env = new Environment(vars, remoteHome, false, Clock.systemUTC(),
+          new ByteArrayInputStream(new byte[0]), FileSystems.getDefault());
+      StringWriter errText = new StringWriter();
+      int code = new JsyncCli(env, new PrintWriter(new StringWriter()), new PrintWriter(errText, true))
+          .serve(in, out);
+      err.write(errText.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return code;
+    };
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private Run jsync(String... args) {
+    Map<String, String> vars = new HashMap<>();
+    vars.put("HOME", sshHome.home().toString());
+    vars.put("JSYNC_HOME", tmp.resolve("local-jsync").toString());
+    vars.put("JSYNC_HOSTNAME", "local");
+    Environment env = new Environment(vars, tmp, false, Clock.systemUTC(), new ByteArrayInputStream(new byte[0]),
+        FileSystems.getDefault());
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = new JsyncCli(env, new PrintWriter(out, true), new PrintWriter(err, true)).run(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private String remoteRoot() {
+    return "ssh://" + server.host() + ":" + server.port() + "/" + b;
+  }
+
+  @Test
+  void syncsWithARemoteRootOverSsh_bothWays_andDeltasLargeFiles() throws Exception {
+    write(a, "www/index.html", "<h1>local</h1>");
+    write(b, "uploads/x.jpg", "remote jpeg");
+    byte[] big = new byte[2 << 20];
+    new Random(5).nextBytes(big);
+    Files.write(a.resolve("big.bin"), big);
+
+    Run first = jsync("-batch", a.toString(), remoteRoot());
+    assertEquals(0, first.code(), first.out() + first.err());
+    assertEquals(describe(a), describe(b));
+    assertEquals("remote jpeg", read(a, "uploads/x.jpg"));
+    assertEquals(List.of("jsync", "server"), commands.get(0));
+    // The remote side kept its own archive under its own JSYNC_HOME.
+    assertTrue(Files.isDirectory(remoteHome.resolve(".jsync/archives")));
+
+    Run again = jsync("-batch", a.toString(), remoteRoot());
+    assertEquals(0, again.code(), again.out() + again.err());
+    assertTrue(again.err().contains("Nothing to do"), again.err());
+
+    big[100] ^= 1;
+    Files.write(a.resolve("big.bin"), big);
+    write(b, "uploads/y.jpg", "another");
+    Run third = jsync("-batch", a.toString(), remoteRoot());
+    assertEquals(0, third.code(), third.out() + third.err());
+    assertEquals(describe(a), describe(b));
+  }
+
+  @Test
+  void relativeRemotePath_isBelowTheRemoteHome() throws Exception {
+    write(a, "f", "x");
+    Run r = jsync("-batch", a.toString(), "ssh://" + server.host() + ":" + server.port() + "/www");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertEquals("x", read(remoteHome.resolve("www"), "f"));
+  }
+
+  @Test
+  void unknownHostKey_isFatal_withTheFixInTheMessage() throws Exception {
+    Files.writeString(sshHome.sshDir().resolve("known_hosts"), "");
+    write(a, "f", "x");
+    Run r = jsync("-batch", a.toString(), remoteRoot());
+    assertEquals(3, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("ssh-keyscan"), r.err());
+    assertFalse(Files.exists(b.resolve("f")));
+  }
+
+  @Test
+  void wrongServercmd_isFatal_andSaysWhatTheRemoteSaid() throws Exception {
+    write(a, "f", "x");
+    Run r = jsync("-batch", "-servercmd", "/opt/nowhere/jsync", a.toString(), remoteRoot());
+    assertEquals(3, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("servercmd") || r.err().contains("not found"), r.err());
+  }
+}
