@@ -333,7 +333,24 @@ public final class Applier implements AutoCloseable {
   private Staged copyToTemp(Pending owner, int index, Op op, Path target, Path reuse) throws IOException {
     Entry.File want = (Entry.File) op.want();
     int mode = mergedMode(want.mode(), op.expected().entry() instanceof Entry.File old ? old.mode() : 0644);
-    Path temp = tempFor(target);
+    // A large file is written under a name derived from its own: if the transfer is cut (connection lost,
+    // run killed), the next run finds the part already received and uses it as the delta basis, so only
+    // the rest crosses the network again (rsync's --partial).
+    Path partial = want.size() >= SignatureBuilder.MIN_FILE_SIZE && want.fingerprint().known()
+        ? partialFor(target) : null;
+    Path partialBasis = partial != null ? takePartial(partial) : null;
+    Path temp = partial != null && !Files.exists(partial, LinkOption.NOFOLLOW_LINKS) ? partial : tempFor(target);
+    try {
+      return copyToTemp(owner, index, op, target, reuse, want, mode, temp, partialBasis, temp == partial);
+    } finally {
+      if (partialBasis != null) {
+        deleteQuietly(partialBasis);
+      }
+    }
+  }
+
+  private Staged copyToTemp(Pending owner, int index, Op op, Path target, Path reuse, Entry.File want, int mode,
+      Path temp, Path partialBasis, boolean keepPart) throws IOException {
     Copied copied = null;
     if (reuse != null && want.fingerprint().known()) {
       // Content already on this replica (a rename or copy on the other side): copy it locally. If it turns
@@ -353,7 +370,7 @@ public final class Applier implements AutoCloseable {
     }
     boolean transferred = copied == null;
     if (copied == null) {
-      Optional<Basis> basis = basisFor(op, target, want);
+      Optional<Basis> basis = basisFor(op, target, want, partialBasis);
       try {
         copied = copy(temp, want, mode, true, sink -> source.transfer(op.path(), want, op.sourceStamp(), basis, sink));
       } catch (DeltaMismatchException e) {
@@ -362,7 +379,9 @@ public final class Applier implements AutoCloseable {
         copied = copy(temp, want, mode, true,
             sink -> source.transfer(op.path(), want, op.sourceStamp(), Optional.empty(), sink));
       } catch (IOException | RuntimeException e) {
-        deleteQuietly(temp);
+        if (!keepPart || e instanceof SourceChangedException) {
+          deleteQuietly(temp);
+        }
         if (e instanceof SourceChangedException) {
           throw new ChangedException("source " + display(op)
               + " changed during synchronization; skipped, it will be propagated by the next run");
@@ -394,13 +413,44 @@ public final class Applier implements AutoCloseable {
    * The destination's current version as a basis for a delta: only worth it for large files (small ones go
    * whole, compressed), and only when the new content's hash is known to check the result against.
    */
-  private Optional<Basis> basisFor(Op op, Path target, Entry.File want) {
-    if (op.expected().entry() instanceof Entry.File old && old.size() >= SignatureBuilder.MIN_FILE_SIZE
-        && want.size() >= SignatureBuilder.MIN_FILE_SIZE && want.fingerprint().known()
-        && old.fingerprint().known()) {
-      return Optional.of(new Basis(target, old, signatures.stored(op.path(), old)));
+  private Optional<Basis> basisFor(Op op, Path target, Entry.File want, Path partialBasis) {
+    if (want.size() < SignatureBuilder.MIN_FILE_SIZE || !want.fingerprint().known()) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    long partialSize = partialBasis == null ? 0 : sizeOf(partialBasis);
+    if (op.expected().entry() instanceof Entry.File old && old.size() >= SignatureBuilder.MIN_FILE_SIZE
+        && old.fingerprint().known() && old.size() >= partialSize) {
+      return Optional.of(new Basis(target, signatures.stored(op.path(), old)));
+    }
+    return partialSize > 0 ? Optional.of(new Basis(partialBasis, Optional.empty())) : Optional.empty();
+  }
+
+  /** The temporary name of a large file's transfer into {@code target}: the same for every attempt. */
+  private static Path partialFor(Path target) {
+    byte[] name = target.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return target.resolveSibling(TEMP_PREFIX + "partial-" + Long.toHexString(XxHash.hash(name, 0, name.length, 0)));
+  }
+
+  /** Moves a previous attempt's part (if any) aside, to serve as a basis; null if there is none. */
+  private static Path takePartial(Path partial) {
+    try {
+      if (Files.isRegularFile(partial, LinkOption.NOFOLLOW_LINKS) && Files.size(partial) > 0) {
+        Path basis = partial.resolveSibling(partial.getFileName() + "-basis");
+        Files.move(partial, basis, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return basis;
+      }
+    } catch (IOException e) {
+      // Another run is using it, or it vanished: transfer without it.
+    }
+    return null;
+  }
+
+  private static long sizeOf(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   /** Signatures this replica's archive holds, for the basis of a delta. */

@@ -13,6 +13,7 @@ import static jsync.core.testing.TreeFixture.link;
 import static jsync.core.testing.TreeFixture.mkdir;
 import static jsync.core.testing.TreeFixture.read;
 import static jsync.core.testing.TreeFixture.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -93,6 +94,45 @@ class ApplierTest {
   }
 
   // ---- files ---------------------------------------------------------------------------------------------
+
+  @Test
+  void largeTransferCutMidway_leavesItsPart_andTheNextAttemptOffersItAsTheDeltaBasis() throws Exception {
+    byte[] content = new byte[600_000];
+    new java.util.Random(9).nextBytes(content);
+    Entry.File want = ApplyFixture.fileOf(content);
+    List<java.util.Optional<Basis>> offered = new ArrayList<>();
+    ContentSource cut = new ContentSource() {
+      @Override
+      public java.io.InputStream open(RelPath path, Entry.File w, jsync.core.model.Stamp stamp) {
+        throw new AssertionError("transfer is used");
+      }
+
+      @Override
+      public void transfer(RelPath path, Entry.File w, jsync.core.model.Stamp stamp,
+          java.util.Optional<Basis> basis, java.io.OutputStream sink) throws IOException {
+        offered.add(basis);
+        if (offered.size() == 1) {
+          sink.write(content, 0, 400_000);
+          throw new IOException("connection lost");
+        }
+        assertEquals(400_000, Files.size(basis.orElseThrow().file()), "the part received before the cut");
+        sink.write(content);
+      }
+    };
+    Applier first = new Applier(root, PropsPolicy.DEFAULT, BackupPolicy.NONE, cut, n -> { });
+    first.add(new Step(1, List.of(Op.put(rel("big"), want, Observed.ABSENT))));
+    assertFailed(first.flush().get(0), "connection lost");
+    assertEquals(1, temps(root).size(), "the part is kept under its stable name");
+
+    Applier second = new Applier(root, PropsPolicy.DEFAULT, BackupPolicy.NONE, cut, n -> { });
+    second.add(new Step(2, List.of(Op.put(rel("big"), want, Observed.ABSENT))));
+    StepResult r = second.flush().get(0);
+
+    assertTrue(r.succeeded(), r.failure());
+    assertTrue(offered.get(0).isEmpty(), "nothing to build on the first time");
+    assertArrayEquals(content, Files.readAllBytes(p("big")));
+    assertEquals(List.of(), temps(root), "part and basis cleaned up");
+  }
 
   @Test
   void flushKeepingFilesInFlight_completesOnlyTheOlderSteps_inOrder() throws Exception {

@@ -45,6 +45,12 @@ final class ApplyFixture {
     return new Entry.File(utf8(content).length, mtimeNanos, mode, fingerprint(content));
   }
 
+  /** A file entry for arbitrary bytes (mode 0644, mtime 0). */
+  static Entry.File fileOf(byte[] content) {
+    return new Entry.File(content.length, 0, 0644,
+        jsync.core.model.Fingerprint.of(jsync.core.delta.XxHash.hash(content, 0, content.length, 0)));
+  }
+
   static Entry.File file(String content) {
     return file(content, 0644, T1);
   }
