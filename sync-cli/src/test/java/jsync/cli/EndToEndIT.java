@@ -384,6 +384,11 @@ class EndToEndIT {
     }
   }
 
+  /** The checkout's launcher, asserting the jars were built (for other integration tests). */
+  static Path repoLauncher() {
+    return launcher();
+  }
+
   private static Path launcher() {
     Path repo = repoRoot();
     assumeTrue(repo != null, "bin/jsync not found above " + System.getProperty("user.dir"));

@@ -59,6 +59,12 @@ public final class OpenSshServer implements AutoCloseable {
    * ({@code authorized_keys} lines, e.g. the contents of a {@code .pub} file).
    */
   public static OpenSshServer start(Path dir, List<String> authorizedKeys) throws IOException {
+    return start(dir, authorizedKeys, List.of());
+  }
+
+  /** As {@link #start(Path, List)}, with extra sshd_config lines (e.g. {@code SetEnv JSYNC_HOME=...}). */
+  public static OpenSshServer start(Path dir, List<String> authorizedKeys, List<String> extraConfig)
+      throws IOException {
     requireSshd();
     Files.createDirectories(dir);
     // sshd's privilege separation needs this directory; systemd creates it on a real system.
@@ -88,6 +94,7 @@ public final class OpenSshServer implements AutoCloseable {
           "AcceptEnv none",
           "MaxStartups 100",
           "LogLevel INFO",
+          String.join("\n", extraConfig),
           ""));
       Path log = dir.resolve("sshd.log");
       Process p = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
