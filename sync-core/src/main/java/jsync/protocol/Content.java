@@ -32,6 +32,12 @@ import jsync.core.model.Stamp;
  * size and hash check would catch that too).
  */
 final class Content {
+  /**
+   * The largest basis a delta is attempted against: a signature has 12 bytes per block of at most 128 KiB
+   * and must fit in one frame with the rest of its request (1 MiB), so about 9 GiB.
+   */
+  static final long MAX_BASIS_BYTES = 9L << 30;
+
   private Content() {}
 
   /** Streams {@code source} on the request's channel (as a delta if it names a base); closes it. */
@@ -82,6 +88,11 @@ final class Content {
       return;
     }
     Path file = basis.get().file();
+    if (Files.size(file) > MAX_BASIS_BYTES) {
+      // Its signature would not fit in a frame: the file goes whole.
+      receive(s, path, want, stamp, Optional.empty(), sink);
+      return;
+    }
     Signature base = basis.get().stored().isPresent() ? basis.get().stored().get() : signatureOf(file);
     try (FileChannel old = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
          InputStream in = request(s, path, want, stamp, Optional.of(base));
