@@ -63,6 +63,11 @@ public final class RemoteReplica implements Replica, Session.Handler {
   private Message.OpenResponse opened;
   private int stagedFiles;
   private long stagedBytes;
+  /**
+   * The files the steps sent so far may ask for, until their results come back: the server may read
+   * nothing else from this side (not an ignored file, not a path outside the plan).
+   */
+  private final java.util.Map<RelPath, Entry.File> readable = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param display the root as the user wrote it ({@code ssh://web2//home/www})
@@ -203,13 +208,14 @@ public final class RemoteReplica implements Replica, Session.Handler {
   @Override
   public void apply(Step step, Replica contentSource) {
     this.source = contentSource;
-    session.send(new Message.ApplyStep(step));
     for (Op op : step.ops()) {
       if (op.kind() == Op.Kind.PUT && op.want() instanceof Entry.File f) {
         stagedFiles++;
         stagedBytes += f.size();
+        readable.put(op.path(), f);
       }
     }
+    session.send(new Message.ApplyStep(step));
   }
 
   @Override
@@ -221,6 +227,7 @@ public final class RemoteReplica implements Replica, Session.Handler {
         if (op.kind() == Op.Kind.PUT && op.want() instanceof Entry.File f) {
           stagedFiles--;
           stagedBytes -= f.size();
+          readable.remove(op.path());
         }
       }
     }
@@ -254,8 +261,10 @@ public final class RemoteReplica implements Replica, Session.Handler {
   public void handle(Session s, long id, Message request) throws Exception {
     if (request instanceof Message.ReadRequest r) {
       Replica from = source;
-      if (from == null) {
-        throw new ProtocolException(display + " asked for " + r.path().display() + " before any step");
+      Entry.File allowed = readable.get(r.path());
+      if (from == null || allowed == null || !allowed.equals(r.want())) {
+        throw new ProtocolException(display + " asked for " + r.path().display() + ", which no step sent to it "
+            + "needs; refused");
       }
       Content.send(s, r, from.read(r.path(), r.want(), r.stamp()));
     } else {

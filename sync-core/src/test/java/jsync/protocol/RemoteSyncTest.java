@@ -170,6 +170,63 @@ class RemoteSyncTest {
     assertTrue(received.get() < 200_000, "received " + received.get() + " bytes for a 1-byte change in 4 MiB");
   }
 
+  /**
+   * A hostile server asks the client for files: only files a step sent to it needs are served; an ignored
+   * secret, a file no step names, or one reached through a symlink out of the root are refused.
+   */
+  @Test
+  void rogueServer_getsOnlyTheFilesItsStepsNeed() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    write(a, "wanted", "for the step");
+    write(a, "secret", "never for the server");
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    write(outside, "passwd", "outside the root");
+    Files.createSymbolicLink(a.resolve("link"), outside);
+    Pipe toServer = new Pipe(1 << 20);
+    Pipe toClient = new Pipe(1 << 20);
+    java.util.concurrent.CompletableFuture<Session> serverSide = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return Session.start(toServer.in, toClient.out, false, (s, id, m) -> { }, "client", "test", true);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+    RemoteReplica.Rules rules = new RemoteReplica.Rules(List.of(), List.of(), PropsPolicy.DEFAULT, List.of(),
+        List.of(), ".bak.$VERSION.", "", 2, Optional.empty());
+    try (LocalReplica source = local(a);
+         RemoteReplica client = new RemoteReplica("ssh://rogue//x", "/x", rules, () -> { })
+             .connect(toClient.in, toServer.out, "test", true)) {
+      Session server = serverSide.get();
+      jsync.core.model.Entry.File wanted = fileEntry(a.resolve("wanted"));
+      client.apply(new jsync.core.apply.Step(1, List.of(jsync.core.apply.Op.put(
+          jsync.core.model.RelPath.parse("wanted"), wanted, jsync.core.model.Observed.ABSENT))), source);
+
+      try (java.io.InputStream in = Content.request(server, jsync.core.model.RelPath.parse("wanted"), wanted,
+          jsync.core.model.Stamp.NONE)) {
+        assertEquals("for the step", new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+      for (String path : List.of("secret", "link/passwd")) {
+        jsync.core.model.Entry.File any = new jsync.core.model.Entry.File(10, 0, 0644,
+            jsync.core.model.Fingerprint.of(1));
+        IOException e = assertThrows(IOException.class, () -> {
+          try (java.io.InputStream in = Content.request(server, jsync.core.model.RelPath.parse(path), any,
+              jsync.core.model.Stamp.NONE)) {
+            in.readAllBytes();
+          }
+        });
+        assertTrue(e.getMessage().contains("refused"), e.getMessage());
+      }
+      server.close();
+    }
+  }
+
+  private static jsync.core.model.Entry.File fileEntry(Path p) throws IOException {
+    byte[] b = Files.readAllBytes(p);
+    return new jsync.core.model.Entry.File(b.length, 0, 0644,
+        jsync.core.model.Fingerprint.of(jsync.core.delta.XxHash.hash(b, 0, b.length, 0)));
+  }
+
   @Test
   void serverThatVanishesMidRun_failsTheRunWithTheConnectionNamed() throws Exception {
     Path a = Files.createDirectories(tmp.resolve("a"));

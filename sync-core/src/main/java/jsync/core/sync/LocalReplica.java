@@ -225,6 +225,7 @@ public final class LocalReplica implements Replica {
   @Override
   public InputStream read(RelPath path, Entry.File want, Stamp stamp) throws IOException {
     Path p = resolve(path);
+    checkInsideRoot(p.getParent(), path);
     if (want.fingerprint().known()) {
       return Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS);
     }
@@ -254,6 +255,20 @@ public final class LocalReplica implements Replica {
         return c;
       }
     };
+  }
+
+  /**
+   * Reads happen only in real directories below the root: a peer naming {@code link/secret}, where
+   * {@code link} is a symlink to elsewhere, must not read what it points to (NOFOLLOW_LINKS only guards the
+   * last name).
+   */
+  private void checkInsideRoot(Path parent, RelPath path) throws IOException {
+    Path realRoot = root.toRealPath();
+    Path real = parent.toRealPath();
+    if (!real.equals(realRoot.resolve(root.relativize(parent).toString()))) {
+      throw new IOException("refusing to read " + path.display() + " through a symbolic link (" + parent
+          + " is " + real + ")");
+    }
   }
 
   private void checkStamp(Path p, RelPath path, Stamp stamp) throws IOException {

@@ -126,6 +126,21 @@ class LocalSyncTest {
   }
 
   @Test
+  void readThroughASymlinkedDirectory_isRefused() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    write(outside, "secret", "not below the root");
+    Files.createSymbolicLink(a.resolve("link"), outside);
+    try (LocalReplica r = replica(a)) {
+      java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+          () -> r.read(jsync.core.model.RelPath.parse("link/secret"),
+              new jsync.core.model.Entry.File(18, 0, 0644, jsync.core.model.Fingerprint.of(1)),
+              jsync.core.model.Stamp.NONE).close());
+      assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+    }
+  }
+
+  @Test
   void leftoverTemporaryFilesOfADeadRun_areRemovedAfterAnHour_freshOnesKept() throws Exception {
     Path a = Files.createDirectories(tmp.resolve("a"));
     Path b = Files.createDirectories(tmp.resolve("b"));
