@@ -12,11 +12,15 @@ import jsync.core.model.RelPath;
  * @param fastcheck trust an unchanged stamp instead of hashing (Unison's {@code fastcheck})
  * @param links synchronize symbolic links; when false they are reported and skipped
  * @param signatureSeed seed of the strong block checksums stored for large files
+ * @param guards the subtrees whose emptying {@link ScanStats#emptied} reports: empty means the scopes
+ *     themselves (a batch run). Continuous mode scans only the paths that changed, and guards the
+ *     profile's paths (or the root) that contain them: deleting one file is not emptying its scope.
  */
 public record ScanOptions(List<RelPath> scopes, PathFilter filter, PropsPolicy props, boolean fastcheck,
-    boolean links, long signatureSeed) {
+    boolean links, long signatureSeed, List<RelPath> guards) {
   public ScanOptions {
     scopes = List.copyOf(scopes);
+    guards = List.copyOf(guards);
     if (scopes.isEmpty()) {
       throw new IllegalArgumentException("nothing to scan: no scopes");
     }
@@ -24,27 +28,36 @@ public record ScanOptions(List<RelPath> scopes, PathFilter filter, PropsPolicy p
     Objects.requireNonNull(props, "props");
   }
 
+  public ScanOptions(List<RelPath> scopes, PathFilter filter, PropsPolicy props, boolean fastcheck,
+      boolean links, long signatureSeed) {
+    this(scopes, filter, props, fastcheck, links, signatureSeed, List.of());
+  }
+
   public static ScanOptions defaults() {
     return new ScanOptions(List.of(RelPath.ROOT), PathFilter.NONE, PropsPolicy.DEFAULT, true, true, 0);
   }
 
   public ScanOptions withFilter(PathFilter f) {
-    return new ScanOptions(scopes, f, props, fastcheck, links, signatureSeed);
+    return new ScanOptions(scopes, f, props, fastcheck, links, signatureSeed, guards);
   }
 
   public ScanOptions withScopes(List<RelPath> s) {
-    return new ScanOptions(s, filter, props, fastcheck, links, signatureSeed);
+    return new ScanOptions(s, filter, props, fastcheck, links, signatureSeed, guards);
   }
 
   public ScanOptions withFastcheck(boolean f) {
-    return new ScanOptions(scopes, filter, props, f, links, signatureSeed);
+    return new ScanOptions(scopes, filter, props, f, links, signatureSeed, guards);
   }
 
   public ScanOptions withProps(PropsPolicy p) {
-    return new ScanOptions(scopes, filter, p, fastcheck, links, signatureSeed);
+    return new ScanOptions(scopes, filter, p, fastcheck, links, signatureSeed, guards);
+  }
+
+  public ScanOptions withGuards(List<RelPath> g) {
+    return new ScanOptions(scopes, filter, props, fastcheck, links, signatureSeed, g);
   }
 
   public ScanOptions withLinks(boolean l) {
-    return new ScanOptions(scopes, filter, props, fastcheck, l, signatureSeed);
+    return new ScanOptions(scopes, filter, props, fastcheck, l, signatureSeed, guards);
   }
 }

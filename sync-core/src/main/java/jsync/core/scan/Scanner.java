@@ -85,6 +85,8 @@ public final class Scanner {
   private long scopePresent;
   private long scopeRecorded;
   private final List<RelPath> emptied = new ArrayList<>();
+  /** Scopes in which this scan reported a deletion, to know which guards to check. */
+  private final List<RelPath> deletedScopes = new ArrayList<>();
   private Consumer<Update> out;
 
   /**
@@ -196,12 +198,61 @@ public final class Scanner {
           deleted(r.path(), r.observed());
         }
       }
-      if (scopeRecorded > 0 && scopePresent == 0) {
+      if (options.guards().isEmpty() && scopeRecorded > 0 && scopePresent == 0) {
         emptied.add(scope);
       }
     }
     drain(0);
+    for (RelPath guard : options.guards()) {
+      if (deletionsIn(guard) && emptiedGuard(guard, archive)) {
+        emptied.add(guard);
+      }
+    }
     return new ScanStats(entries, hashed.sum(), bytesHashed.sum(), updates, emptied);
+  }
+
+  private boolean deletionsIn(RelPath guard) {
+    for (RelPath d : deletedScopes) {
+      if (guard.contains(d) || d.contains(guard)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A guard (see {@link ScanOptions#guards}) is emptied if the archive knew something in it and the disk
+   * now shows nothing there: the same test as for a scanned scope, made without walking the guard, since
+   * only one of its paths may have been scanned.
+   */
+  private boolean emptiedGuard(RelPath guard, ArchiveView archive) throws IOException {
+    boolean populated = false;
+    try (ArchiveView.Records records = archive.records(guard)) {
+      while (records.hasNext() && !populated) {
+        Recorded r = records.next();
+        boolean container = r.path().equals(guard) && (guard.isRoot() || r.observed().entry().isDir());
+        populated = !container && !r.observed().entry().isAbsent() && !filter.isIgnored(r.path());
+      }
+    }
+    if (!populated) {
+      return false;
+    }
+    Path p = resolve(guard);
+    FileStat st;
+    try {
+      st = stat.read(p);
+    } catch (NoSuchFileException e) {
+      return true;
+    }
+    if (st.type() != FileStat.Type.DIR) {
+      return false;
+    }
+    for (String name : list(p)) {
+      if (!filter.isIgnored(guard.resolve(name))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -209,7 +260,7 @@ public final class Scanner {
    * crash left behind. Synchronizing one would copy half a file, so they are never scanned; apply removes
    * its own on failure. Checked here rather than left to the caller's filter so no caller can forget it.
    */
-  static boolean isTemporary(RelPath path) {
+  public static boolean isTemporary(RelPath path) {
     return path.name().startsWith(Applier.TEMP_PREFIX);
   }
 
@@ -532,6 +583,9 @@ public final class Scanner {
   private void deleted(RelPath path, Observed recorded) {
     countRecorded(path, recorded);
     if (trustArchive && !recorded.entry().isAbsent()) {
+      if (deletedScopes.isEmpty() || !deletedScopes.get(deletedScopes.size() - 1).equals(scope)) {
+        deletedScopes.add(scope);
+      }
       emit(new Update(path, recorded, Observed.ABSENT, Optional.empty()));
     }
   }

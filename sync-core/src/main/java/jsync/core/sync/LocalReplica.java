@@ -29,6 +29,9 @@ import jsync.core.model.PropsPolicy;
 import jsync.core.model.RelPath;
 import jsync.core.model.Stamp;
 import jsync.core.scan.FileStat;
+import jsync.core.scan.PathFilter;
+import jsync.core.watch.ChangeSink;
+import jsync.core.watch.WatchFactory;
 import jsync.core.scan.ScanOptions;
 import jsync.core.scan.ScanStats;
 import jsync.core.scan.Scanner;
@@ -54,6 +57,8 @@ public final class LocalReplica implements Replica {
   private Archive archive;
   private Applier applier;
   private Scanner lastScan;
+  private String openedWith;
+  private WatchFactory watchFactory;
 
   /**
    * @param root absolute path of the root (on any filesystem; the archive needs the default one)
@@ -78,6 +83,20 @@ public final class LocalReplica implements Replica {
 
   public Path path() {
     return root;
+  }
+
+  /** Lets {@link #watch} work: continuous mode's watcher, from {@code sync-watch}. */
+  public LocalReplica watchingWith(WatchFactory factory) {
+    this.watchFactory = factory;
+    return this;
+  }
+
+  @Override
+  public java.io.Closeable watch(List<RelPath> scopes, PathFilter filter, ChangeSink sink) throws IOException {
+    if (watchFactory == null) {
+      return Replica.super.watch(scopes, filter, sink);
+    }
+    return watchFactory.watch(root, scopes, filter.or(Scanner::isTemporary), sink);
   }
 
   @Override
@@ -125,6 +144,14 @@ public final class LocalReplica implements Replica {
 
   @Override
   public void open(String otherCanonicalRoot, String holder) {
+    if (archive != null) {
+      if (!otherCanonicalRoot.equals(openedWith)) {
+        throw new IllegalStateException("replica " + display + " is open for " + openedWith
+            + ", not for " + otherCanonicalRoot);
+      }
+      return;
+    }
+    openedWith = otherCanonicalRoot;
     ArchiveLocation loc = ArchiveLocation.of(jsyncHome, canonicalRoot(), otherCanonicalRoot);
     lock = PairLock.acquire(loc.archiveDir().resolveSibling(loc.archiveDir().getFileName() + ".lock"), holder);
     try {
@@ -351,10 +378,12 @@ public final class LocalReplica implements Replica {
     try {
       if (archive != null) {
         archive.close();
+        archive = null;
       }
     } finally {
       if (lock != null) {
         lock.close();
+        lock = null;
       }
     }
   }

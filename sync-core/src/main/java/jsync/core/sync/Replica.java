@@ -1,5 +1,6 @@
 package jsync.core.sync;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -10,7 +11,9 @@ import jsync.core.model.Entry;
 import jsync.core.model.Observed;
 import jsync.core.model.RelPath;
 import jsync.core.model.Stamp;
+import jsync.core.scan.PathFilter;
 import jsync.core.scan.ScanOptions;
+import jsync.core.watch.ChangeSink;
 
 /**
  * One side of a synchronization: a root and its archive, local or (later) behind a connection. {@link
@@ -43,7 +46,9 @@ public interface Replica extends AutoCloseable {
   void createRoot();
 
   /**
-   * Takes this side's lock for the pair and opens its archive.
+   * Takes this side's lock for the pair and opens its archive. Continuous mode calls it again before each
+   * synchronization: an open replica keeps its lock and archive and only answers {@link #archiveEmpty} and
+   * {@link #syncId} afresh.
    *
    * @param otherCanonicalRoot the other side's {@link #canonicalRoot()}
    * @param holder who is taking the lock, shown to a second run
@@ -115,6 +120,22 @@ public interface Replica extends AutoCloseable {
 
   /** Writes records (and the sync id, if given) to this side's archive in one atomic batch. */
   void commit(List<ArchiveWrite> writes, Optional<String> syncId);
+
+  /**
+   * Starts reporting changes below {@code scopes} to {@code sink} (continuous mode), until the handle is
+   * closed or the replica is. Needs {@link #open} and a {@link #scan} first: a remote replica watches with
+   * the ignore rules of its last scan.
+   *
+   * @throws UnsupportedOperationException if this replica cannot be watched
+   */
+  default Closeable watch(List<RelPath> scopes, PathFilter filter, ChangeSink sink) throws IOException {
+    throw new UnsupportedOperationException("replica " + root() + " cannot be watched for changes");
+  }
+
+  /** False once a remote replica's connection is lost (it must then be closed and made again). */
+  default boolean connected() {
+    return true;
+  }
 
   @Override
   void close();

@@ -32,4 +32,12 @@ public interface SyncListener {
 
   /** A non-fatal warning for the user. */
   default void warning(String message) {}
+
+  /**
+   * Asked between items while changes are applied: true stops the run early (a daemon told to stop). The
+   * items under way are completed and recorded; the rest are left for the next run.
+   */
+  default boolean stopRequested() {
+    return false;
+  }
 }

@@ -69,6 +69,8 @@ public final class SyncRun {
   private final List<ArchiveWrite> betaQueue = new ArrayList<>();
   private Optional<String> pendingSyncId = Optional.empty();
   private Optional<String> pendingSyncIdBeta = Optional.empty();
+  /** The listener asked to stop: items not begun are left for the next run. */
+  private boolean stopped;
 
   public SyncRun(Replica alpha, Replica beta, SyncConfig config, SyncListener listener) {
     this.alpha = alpha;
@@ -180,7 +182,7 @@ public final class SyncRun {
 
   private ScanResult[] scanBoth(boolean trusted) {
     ScanOptions options = new ScanOptions(config.scopes(), config.filter(), props, config.fastcheck(),
-        config.links(), 0);
+        config.links(), 0, config.guards());
     listener.stage("scanning " + alpha.root() + " and " + beta.root());
     // The two scans are independent: on two cores (or with a remote side) they overlap.
     CompletableFuture<ScanResult> alphaScan = CompletableFuture.supplyAsync(() -> alpha.scan(options, trusted));
@@ -385,6 +387,10 @@ public final class SyncRun {
     List<Step> removalSteps = new ArrayList<>();
     int nextId = 0;
     for (Item item : plan.items()) {
+      if (listener.stopRequested()) {
+        stopped = true;
+        break;
+      }
       switch (item.direction()) {
         case ARCHIVE_ONLY -> {
           commitRecorded(item);
@@ -412,9 +418,15 @@ public final class SyncRun {
       }
     }
     flushAll();
+    if (stopped) {
+      return;
+    }
     listener.stage("deleting");
     // Deletions last, deepest first: if the run stops half-way, content exists in more places, not fewer.
     for (int i = removalSteps.size() - 1; i >= 0; i--) {
+      if (listener.stopRequested()) {
+        break;
+      }
       Step step = removalSteps.get(i);
       applyStep(step, itemsByStep.get(step.id()));
     }
