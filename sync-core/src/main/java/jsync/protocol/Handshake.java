@@ -23,7 +23,7 @@ public final class Handshake {
    * golden files under {@code src/test/resources/protocol/} (see {@code ProtocolGoldenTest}); both hosts
    * then need the same jsync version, which the mismatch error tells the user.
    */
-  public static final int PROTOCOL_VERSION = 1;
+  public static final int PROTOCOL_VERSION = 2;
 
   /** The magic: ASCII {@code JSYNC} and a NUL, which no shell banner or error message starts with. */
   static final byte[] MAGIC = {'J', 'S', 'Y', 'N', 'C', 0};

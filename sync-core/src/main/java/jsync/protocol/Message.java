@@ -95,9 +95,11 @@ public sealed interface Message {
    */
   record ScanRequest(List<RelPath> scopes, List<String> ignore, List<String> ignorenot,
       boolean ignoreLocalBackups, String backupPrefix, String backupSuffix, PropsPolicy props,
-      boolean fastcheck, boolean links, long signatureSeed, boolean trustArchive) implements Message {
+      boolean fastcheck, boolean links, long signatureSeed, boolean trustArchive, List<RelPath> guards)
+      implements Message {
     public ScanRequest {
       scopes = List.copyOf(scopes);
+      guards = List.copyOf(guards);
       ignore = List.copyOf(ignore);
       ignorenot = List.copyOf(ignorenot);
       Objects.requireNonNull(backupPrefix, "backupPrefix");
@@ -189,12 +191,32 @@ public sealed interface Message {
     }
   }
 
+  /**
+   * The first ops of a step too large for one frame; more parts, then an {@link ApplyStep} with the last
+   * ops and the same step id, follow at once.
+   */
+  record ApplyStepPart(Step step) implements Message {
+    public ApplyStepPart {
+      Objects.requireNonNull(step, "step");
+    }
+  }
+
   /** {@link Replica#flush}. */
   record FlushRequest(int keepInFlight) implements Message {
     public FlushRequest {
       if (keepInFlight < 0) {
         throw new IllegalArgumentException("keepInFlight " + keepInFlight);
       }
+    }
+  }
+
+  /**
+   * Part of the answer to a {@link FlushRequest} when the results do not fit one frame; the
+   * {@link FlushResponse} that ends the answer carries the last part.
+   */
+  record FlushPart(List<StepResult> results) implements Message {
+    public FlushPart {
+      results = List.copyOf(results);
     }
   }
 
@@ -210,6 +232,38 @@ public sealed interface Message {
     public CommitRequest {
       writes = List.copyOf(writes);
       Objects.requireNonNull(syncId, "syncId");
+    }
+  }
+
+  /**
+   * {@link Replica#watch} (continuous mode): the server starts watching its root below {@code scopes},
+   * leaving out what the rules ignore (as in {@link ScanRequest}), answers {@link OkResponse}, and from
+   * then on sends {@link Changes} whenever something changes, until the session ends.
+   */
+  record WatchRequest(List<RelPath> scopes, List<String> ignore, List<String> ignorenot,
+      boolean ignoreLocalBackups, String backupPrefix, String backupSuffix) implements Message {
+    public WatchRequest {
+      scopes = List.copyOf(scopes);
+      ignore = List.copyOf(ignore);
+      ignorenot = List.copyOf(ignorenot);
+      Objects.requireNonNull(backupPrefix, "backupPrefix");
+      Objects.requireNonNull(backupSuffix, "backupSuffix");
+      if (scopes.isEmpty()) {
+        throw new IllegalArgumentException("nothing to watch: no scopes");
+      }
+    }
+  }
+
+  /**
+   * Sent by the server, unasked, while it watches (see {@link WatchRequest}); gets no answer. See
+   * {@link jsync.core.watch.ChangeSink}: {@code paths} changed; with {@code rescan}, events were lost and
+   * everything may have changed; with {@code stopped}, the server watches no more (the reason says why).
+   */
+  record Changes(List<RelPath> paths, Optional<String> rescan, Optional<String> stopped) implements Message {
+    public Changes {
+      paths = List.copyOf(paths);
+      Objects.requireNonNull(rescan, "rescan");
+      Objects.requireNonNull(stopped, "stopped");
     }
   }
 

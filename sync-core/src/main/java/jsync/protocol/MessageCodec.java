@@ -26,11 +26,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import jsync.protocol.Message.ApplyStep;
+import jsync.protocol.Message.ApplyStepPart;
 import jsync.protocol.Message.CloseRequest;
 import jsync.protocol.Message.CommitRequest;
 import jsync.protocol.Message.ErrorResponse;
 import jsync.protocol.Message.ExistsRequest;
 import jsync.protocol.Message.ExistsResponse;
+import jsync.protocol.Message.FlushPart;
 import jsync.protocol.Message.FlushRequest;
 import jsync.protocol.Message.FlushResponse;
 import jsync.protocol.Message.HashRequest;
@@ -47,6 +49,8 @@ import jsync.protocol.Message.RootResponse;
 import jsync.protocol.Message.ScanBatch;
 import jsync.protocol.Message.ScanDone;
 import jsync.protocol.Message.ScanRequest;
+import jsync.protocol.Message.WatchRequest;
+import jsync.protocol.Message.Changes;
 
 /**
  * Encodes {@link Message}s as Smile, the payload of {@link Frame.Type#CONTROL} frames, and decodes them from
@@ -85,9 +89,13 @@ public final class MessageCodec {
     register("existsResponse", ExistsResponse.class);
     register("readRequest", ReadRequest.class);
     register("applyStep", ApplyStep.class);
+    register("applyStepPart", ApplyStepPart.class);
     register("flushRequest", FlushRequest.class);
+    register("flushPart", FlushPart.class);
     register("flushResponse", FlushResponse.class);
     register("commitRequest", CommitRequest.class);
+    register("watchRequest", WatchRequest.class);
+    register("changes", Changes.class);
     register("closeRequest", CloseRequest.class);
     register("okResponse", OkResponse.class);
     register("errorResponse", ErrorResponse.class);

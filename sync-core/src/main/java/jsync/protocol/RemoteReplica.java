@@ -19,6 +19,7 @@ import jsync.core.scan.Update;
 import jsync.core.sync.ArchiveWrite;
 import jsync.core.sync.Replica;
 import jsync.core.sync.ScanResult;
+import jsync.core.watch.ChangeSink;
 
 /**
  * A replica on another host, reached through a {@link Session} with {@code jsync server} there
@@ -30,9 +31,11 @@ import jsync.core.sync.ScanResult;
  * given to {@link #apply} as the source.
  */
 public final class RemoteReplica implements Replica, Session.Handler {
-  /** Paths per lookup or hash request, and records per commit: well under the frame limit. */
-  static final int CHUNK = 2000;
-  static final int COMMIT_CHUNK = 500;
+  /**
+   * Paths per lookup or hash request at most (fewer if long paths need it), so that the answer, a record
+   * per path, stays well under the frame limit.
+   */
+  static final int CHUNK = 1000;
 
   /**
    * What a remote scan and apply need that the core's {@link ScanOptions} holds only as code: the ignore
@@ -59,6 +62,8 @@ public final class RemoteReplica implements Replica, Session.Handler {
   private final AutoCloseable connection;
   private Session session;
   private volatile Replica source;
+  private volatile ChangeSink watchSink;
+  private boolean failureWatched;
   private Message.RootResponse root;
   private Message.OpenResponse opened;
   private int stagedFiles;
@@ -144,10 +149,10 @@ public final class RemoteReplica implements Replica, Session.Handler {
 
   @Override
   public ScanResult scan(ScanOptions options, boolean trustArchive) {
-    boolean localBackups = !rules.backup().isEmpty() && rules.backupDir().isEmpty();
     Session.Stream answers = session.stream(new Message.ScanRequest(options.scopes(), rules.ignore(),
-        rules.ignorenot(), localBackups, rules.backupPrefix(), rules.backupSuffix(), options.props(),
-        options.fastcheck(), options.links(), options.signatureSeed(), trustArchive), Message.ScanDone.class);
+        rules.ignorenot(), localBackups(), rules.backupPrefix(), rules.backupSuffix(), options.props(),
+        options.fastcheck(), options.links(), options.signatureSeed(), trustArchive, options.guards()),
+        Message.ScanDone.class);
     List<Update> updates = new ArrayList<>();
     Optional<Message> m;
     while ((m = answers.next()).isPresent()) {
@@ -162,12 +167,19 @@ public final class RemoteReplica implements Replica, Session.Handler {
     throw new ProtocolException(display + " ended the scan without its statistics");
   }
 
+  /** Backups kept beside their files are ignored by the scan (and the watch) on the server. */
+  private boolean localBackups() {
+    return !rules.backup().isEmpty() && rules.backupDir().isEmpty();
+  }
+
   @Override
   public List<Observed> hash(List<RelPath> paths) {
     List<Observed> result = new ArrayList<>(paths.size());
     for (int i = 0; i < paths.size(); i += CHUNK) {
-      List<RelPath> chunk = paths.subList(i, Math.min(paths.size(), i + CHUNK));
-      result.addAll(session.call(new Message.HashRequest(chunk), Message.HashResponse.class).current());
+      for (List<RelPath> part : session.parts(paths.subList(i, Math.min(paths.size(), i + CHUNK)),
+          Message.HashRequest::new)) {
+        result.addAll(session.call(new Message.HashRequest(part), Message.HashResponse.class).current());
+      }
     }
     return checkCount(result, paths.size(), "hashes");
   }
@@ -176,8 +188,10 @@ public final class RemoteReplica implements Replica, Session.Handler {
   public List<Observed> lookup(List<RelPath> paths) {
     List<Observed> result = new ArrayList<>(paths.size());
     for (int i = 0; i < paths.size(); i += CHUNK) {
-      List<RelPath> chunk = paths.subList(i, Math.min(paths.size(), i + CHUNK));
-      result.addAll(session.call(new Message.LookupRequest(chunk), Message.LookupResponse.class).records());
+      for (List<RelPath> part : session.parts(paths.subList(i, Math.min(paths.size(), i + CHUNK)),
+          Message.LookupRequest::new)) {
+        result.addAll(session.call(new Message.LookupRequest(part), Message.LookupResponse.class).records());
+      }
     }
     return checkCount(result, paths.size(), "archive records");
   }
@@ -215,13 +229,54 @@ public final class RemoteReplica implements Replica, Session.Handler {
         readable.put(op.path(), f);
       }
     }
-    session.send(new Message.ApplyStep(step));
+    if (small(step)) {
+      session.send(new Message.ApplyStep(step));
+      return;
+    }
+    List<List<Step>> parts = session.parts(List.of(step), p -> new Message.ApplyStep(StepPieces.join(p)),
+        StepPieces::halve);
+    for (int i = 0; i < parts.size() - 1; i++) {
+      session.send(new Message.ApplyStepPart(StepPieces.join(parts.get(i))));
+    }
+    session.send(new Message.ApplyStep(StepPieces.join(parts.get(parts.size() - 1))));
+  }
+
+  /**
+   * Whether a step surely fits a frame, by a generous estimate, which spares the usual one-file step the
+   * trial encoding that {@link Session#parts} does.
+   */
+  private static boolean small(Step step) {
+    if (step.ops().size() > 64) {
+      return false;
+    }
+    long bytes = 0;
+    for (Op op : step.ops()) {
+      bytes += 512 + 4L * op.path().toString().length()
+          + (op.want() instanceof Entry.Link l ? 2L * l.target().length() : 0);
+    }
+    return bytes < FrameParts.LIMIT / 4;
   }
 
   @Override
   public List<StepResult> flush(int keepInFlight) {
-    List<StepResult> results =
-        session.call(new Message.FlushRequest(keepInFlight), Message.FlushResponse.class).results();
+    List<StepResult> results = new ArrayList<>();
+    Session.Stream answers = session.stream(new Message.FlushRequest(keepInFlight), Message.FlushResponse.class);
+    Optional<Message> m;
+    boolean complete = false;
+    while (!complete && (m = answers.next()).isPresent()) {
+      if (m.get() instanceof Message.FlushPart part) {
+        results.addAll(part.results());
+      } else if (m.get() instanceof Message.FlushResponse last) {
+        results.addAll(last.results());
+        complete = true;
+      } else {
+        throw ReplicaServer.unexpected(m.get());
+      }
+    }
+    if (!complete) {
+      throw new ProtocolException(display + " ended a flush answer before its last part");
+    }
+    results = StepPieces.joinResults(results);
     for (StepResult r : results) {
       for (Op op : r.step().ops()) {
         if (op.kind() == Op.Kind.PUT && op.want() instanceof Entry.File f) {
@@ -250,16 +305,62 @@ public final class RemoteReplica implements Replica, Session.Handler {
       session.call(new Message.CommitRequest(List.of(), syncId), Message.OkResponse.class);
       return;
     }
-    for (int i = 0; i < writes.size(); i += COMMIT_CHUNK) {
-      List<ArchiveWrite> chunk = writes.subList(i, Math.min(writes.size(), i + COMMIT_CHUNK));
-      session.call(new Message.CommitRequest(chunk, i == 0 ? syncId : Optional.empty()), Message.OkResponse.class);
+    List<ArchiveWrite> sendable = new ArrayList<>(writes.size());
+    for (ArchiveWrite w : writes) {
+      // A signature too large for a frame stays out of the server's archive, which computes it when needed.
+      sendable.add(ReplicaServer.oversized(w.signature())
+          ? new ArchiveWrite(w.path(), w.observed(), Optional.empty(), false) : w);
+    }
+    List<List<ArchiveWrite>> parts = session.parts(sendable, p -> new Message.CommitRequest(p, syncId));
+    for (int i = 0; i < parts.size(); i++) {
+      session.call(new Message.CommitRequest(parts.get(i), i == 0 ? syncId : Optional.empty()),
+          Message.OkResponse.class);
     }
   }
 
-  /** The server asks for content a step needs: send it from the source replica. */
+  /**
+   * Asks the server to watch its root and send what changes (see {@link Message.WatchRequest}), with the
+   * profile's rules (which {@code filter} was made of). A lost connection is reported to the sink as
+   * {@link ChangeSink#stopped}. Closing the handle stops forwarding; the server watches until the session
+   * ends.
+   */
+  @Override
+  public java.io.Closeable watch(List<RelPath> scopes, jsync.core.scan.PathFilter filter, ChangeSink sink) {
+    if (root == null) {
+      canonicalRoot(); // names the root to the server, which a watch needs
+    }
+    watchSink = sink;
+    if (!failureWatched) {
+      failureWatched = true;
+      session.onFailure(e -> {
+        ChangeSink s = watchSink;
+        if (s != null) {
+          s.stopped(e.getMessage());
+        }
+      });
+    }
+    session.call(new Message.WatchRequest(scopes, rules.ignore(), rules.ignorenot(), localBackups(),
+        rules.backupPrefix(), rules.backupSuffix()), Message.OkResponse.class);
+    return () -> watchSink = null;
+  }
+
+  @Override
+  public boolean connected() {
+    return session != null && !session.isBroken();
+  }
+
+  /** The server asks for content a step needs (send it from the source replica), or reports changes. */
   @Override
   public void handle(Session s, long id, Message request) throws Exception {
-    if (request instanceof Message.ReadRequest r) {
+    if (request instanceof Message.Changes c) {
+      ChangeSink sink = watchSink;
+      if (sink == null) {
+        return;
+      }
+      c.paths().forEach(sink::changed);
+      c.rescan().ifPresent(sink::rescan);
+      c.stopped().ifPresent(why -> sink.stopped(display + ": " + why));
+    } else if (request instanceof Message.ReadRequest r) {
       Replica from = source;
       Entry.File allowed = readable.get(r.path());
       if (from == null || allowed == null || !allowed.equals(r.want())) {

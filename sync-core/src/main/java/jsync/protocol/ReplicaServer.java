@@ -12,6 +12,9 @@ import java.util.function.Predicate;
 import jsync.core.JsyncException;
 import jsync.core.apply.BackupPolicy;
 import jsync.core.apply.ContentSource;
+import jsync.core.apply.Outcome;
+import jsync.core.apply.Step;
+import jsync.core.apply.StepResult;
 import jsync.core.model.RelPath;
 import jsync.core.profile.IgnoreFilter;
 import jsync.core.profile.PathSpec;
@@ -33,8 +36,11 @@ import jsync.core.sync.ScanResult;
 public final class ReplicaServer implements Session.Handler {
   /** Updates per scan batch: well under the frame limit (an update is ~120 bytes encoded). */
   static final int BATCH = 1000;
-  /** Signature bytes per batch (a 1 GiB file's signature is 384 KiB). */
-  static final int BATCH_SIGNATURE_BYTES = 512 * 1024;
+  /**
+   * Estimated bytes per batch, half the frame limit: a 1 GiB file's signature is 384 KiB, and long paths
+   * or symlink targets make an update far larger than usual.
+   */
+  static final int BATCH_BYTES = 512 * 1024;
   /** Larger signatures do not fit a frame; the receiver computes them when it needs them. */
   static final int MAX_SIGNATURE_BYTES = 900 * 1024;
 
@@ -46,6 +52,11 @@ public final class ReplicaServer implements Session.Handler {
   private String display;
   private LocalReplica replica;
   private Session session;
+  private final jsync.core.watch.WatchFactory watchFactory;
+  private java.io.Closeable watch;
+  private ChangeForwarder forwarder;
+  /** The parts so far of a step too large for one frame. */
+  private final List<Step> pieces = new ArrayList<>();
 
   /**
    * @param home the remote user's home: relative roots are below it
@@ -53,10 +64,17 @@ public final class ReplicaServer implements Session.Handler {
    * @param host this host's name, for its canonical root
    */
   public ReplicaServer(Path home, Path jsyncHome, String host, Clock clock) {
+    this(home, jsyncHome, host, clock, null);
+  }
+
+  /** @param watchFactory how to watch the root for continuous mode; null if this server cannot */
+  public ReplicaServer(Path home, Path jsyncHome, String host, Clock clock,
+      jsync.core.watch.WatchFactory watchFactory) {
     this.home = home;
     this.jsyncHome = jsyncHome;
     this.host = host;
     this.clock = clock;
+    this.watchFactory = watchFactory;
   }
 
   @Override
@@ -76,23 +94,77 @@ public final class ReplicaServer implements Session.Handler {
       s.reply(id, new Message.ExistsResponse(replica().exists(r.path())));
     } else if (request instanceof Message.ReadRequest r) {
       Content.send(s, r, replica().read(r.path(), r.want(), r.stamp()));
+    } else if (request instanceof Message.ApplyStepPart r) {
+      if (!pieces.isEmpty() && pieces.get(0).id() != r.step().id()) {
+        throw new ProtocolException("the client mixed parts of steps " + pieces.get(0).id() + " and "
+            + r.step().id());
+      }
+      pieces.add(r.step());
     } else if (request instanceof Message.ApplyStep r) {
-      replica().apply(r.step(), contentFromClient());
+      Step step = r.step();
+      if (!pieces.isEmpty()) {
+        pieces.add(step);
+        step = StepPieces.join(pieces);
+        pieces.clear();
+      }
+      replica().apply(step, contentFromClient());
     } else if (request instanceof Message.FlushRequest r) {
-      s.reply(id, new Message.FlushResponse(replica().flush(r.keepInFlight())));
+      flushAnswer(s, id, replica().flush(r.keepInFlight()));
     } else if (request instanceof Message.CommitRequest r) {
       replica().commit(r.writes(), r.syncId());
       s.reply(id, new Message.OkResponse());
+    } else if (request instanceof Message.WatchRequest r) {
+      watch(s, id, r);
     } else if (request instanceof Message.CloseRequest) {
-      if (replica != null) {
-        replica.close();
-        replica = null;
-      }
+      closeAll();
       s.reply(id, new Message.OkResponse());
     } else {
       throw new ProtocolException("the client sent " + MessageCodec.nameOf(request.getClass())
           + ", which is not a request");
     }
+  }
+
+  /**
+   * The results of a flush, in as many frames as they need: thousands of small files, hundreds of large
+   * ones with their block signatures, or one new directory of many files are megabytes. A result too large
+   * for a frame travels in pieces (see {@link StepPieces}).
+   */
+  private static void flushAnswer(Session s, long id, List<StepResult> results) {
+    List<StepResult> sendable = new ArrayList<>(results.size());
+    for (StepResult r : results) {
+      sendable.add(withoutOversizedSignatures(r));
+    }
+    List<List<StepResult>> parts = s.parts(sendable, Message.FlushResponse::new, StepPieces::halve);
+    for (int i = 0; i < parts.size() - 1; i++) {
+      s.reply(id, new Message.FlushPart(parts.get(i)));
+    }
+    s.reply(id, new Message.FlushResponse(parts.get(parts.size() - 1)));
+  }
+
+  /** An update's encoded size, signature aside, over-estimated: fixed fields, then its strings twice. */
+  private static long estimate(Update u) {
+    return 256 + 2L * (u.path().toString().length() + target(u.archived()) + target(u.current()));
+  }
+
+  private static int target(jsync.core.model.Observed o) {
+    return o.toString().length();
+  }
+
+  /** A signature too large for a frame is left out: whoever needs it computes it then. */
+  private static StepResult withoutOversizedSignatures(StepResult r) {
+    if (r.outcomes().stream().noneMatch(o -> oversized(o.signature()))) {
+      return r;
+    }
+    List<Outcome> kept = new ArrayList<>(r.outcomes().size());
+    for (Outcome o : r.outcomes()) {
+      kept.add(oversized(o.signature())
+          ? new Outcome(o.op(), o.done(), o.result(), o.failure(), o.bytes(), Optional.empty()) : o);
+    }
+    return new StepResult(r.step(), kept);
+  }
+
+  static boolean oversized(Optional<jsync.core.delta.Signature> signature) {
+    return signature.map(x -> (long) x.blockCount() * 12 > MAX_SIGNATURE_BYTES).orElse(false);
   }
 
   private void root(Session s, long id, Message.RootRequest r) {
@@ -120,10 +192,11 @@ public final class ReplicaServer implements Session.Handler {
     if (root == null) {
       throw new ProtocolException("the client opened a replica before naming its root");
     }
-    if (replica != null) {
-      throw new ProtocolException("the client opened the replica twice");
+    if (replica == null) {
+      replica = new LocalReplica(root, display, host, jsyncHome, clock, r.props(), backupPolicy(r), n -> { })
+          .watchingWith(watchFactory);
     }
-    replica = new LocalReplica(root, display, host, jsyncHome, clock, r.props(), backupPolicy(r), n -> { });
+    // Again in continuous mode, before each synchronization: the replica stays open and keeps its lock.
     replica.open(r.otherCanonicalRoot(), r.holder());
     s.reply(id, new Message.OpenResponse(replica.archiveEmpty(), replica.syncId()));
   }
@@ -149,19 +222,77 @@ public final class ReplicaServer implements Session.Handler {
     return specs;
   }
 
-  private void scan(Session s, long id, Message.ScanRequest r) {
-    PathFilter filter = IgnoreFilter.of(specs(r.ignore()), specs(r.ignorenot()))::isIgnored;
-    if (r.ignoreLocalBackups()) {
-      Predicate<String> backupName =
-          new BackupPolicy(p -> true, Optional.empty(), r.backupPrefix(), r.backupSuffix(), 1).localBackupName();
-      PathFilter ignore = filter;
-      filter = path -> backupName.test(path.name()) || ignore.isIgnored(path);
+  private void watch(Session s, long id, Message.WatchRequest r) throws IOException {
+    if (root == null) {
+      throw new ProtocolException("the client asked to watch before naming its root");
     }
+    if (watchFactory == null) {
+      throw new jsync.core.JsyncException("this jsync server cannot watch for changes");
+    }
+    // Again after the watcher stopped (the root vanished, a watch limit): the old one is dropped.
+    stopWatching();
+    PathFilter filter = filter(r.ignore(), r.ignorenot(), r.ignoreLocalBackups(), r.backupPrefix(),
+        r.backupSuffix()).or(jsync.core.scan.Scanner::isTemporary);
+    ChangeForwarder f = new ChangeForwarder(s);
+    try {
+      // Watching before answering: the client's full synchronization that follows misses nothing.
+      watch = watchFactory.watch(root, r.scopes(), filter, f);
+      forwarder = f;
+    } catch (IOException e) {
+      // An answer, not the end of the session: the client synchronizes on a timer instead.
+      f.close();
+      throw new jsync.core.JsyncException("cannot watch " + display + ": " + e.getMessage(), e);
+    }
+    s.reply(id, new Message.OkResponse());
+  }
+
+  private void stopWatching() throws IOException {
+    try {
+      if (watch != null) {
+        watch.close();
+        watch = null;
+      }
+    } finally {
+      if (forwarder != null) {
+        forwarder.close();
+        forwarder = null;
+      }
+    }
+  }
+
+  /** Stops watching and closes the replica (its lock and archive). */
+  private void closeAll() throws IOException {
+    try {
+      stopWatching();
+    } finally {
+      if (replica != null) {
+        replica.close();
+        replica = null;
+      }
+    }
+  }
+
+  /** The scanner's filter, compiled from the rules as the profile wrote them. */
+  private static PathFilter filter(List<String> ignore, List<String> ignorenot, boolean ignoreLocalBackups,
+      String backupPrefix, String backupSuffix) {
+    PathFilter filter = IgnoreFilter.of(specs(ignore), specs(ignorenot))::isIgnored;
+    if (ignoreLocalBackups) {
+      Predicate<String> backupName =
+          new BackupPolicy(p -> true, Optional.empty(), backupPrefix, backupSuffix, 1).localBackupName();
+      PathFilter rules = filter;
+      filter = path -> backupName.test(path.name()) || rules.isIgnored(path);
+    }
+    return filter;
+  }
+
+  private void scan(Session s, long id, Message.ScanRequest r) {
+    PathFilter filter = filter(r.ignore(), r.ignorenot(), r.ignoreLocalBackups(), r.backupPrefix(),
+        r.backupSuffix());
     ScanOptions options = new ScanOptions(r.scopes(), filter, r.props(), r.fastcheck(), r.links(),
-        r.signatureSeed());
+        r.signatureSeed(), r.guards());
     ScanResult result = replica().scan(options, r.trustArchive());
     List<Update> batch = new ArrayList<>();
-    long signatureBytes = 0;
+    long batchBytes = 0;
     for (Update u : result.updates()) {
       Update sendable = u;
       long sig = u.signature().map(x -> (long) x.blockCount() * 12).orElse(0L);
@@ -169,13 +300,14 @@ public final class ReplicaServer implements Session.Handler {
         sendable = new Update(u.path(), u.archived(), u.current(), Optional.empty());
         sig = 0;
       }
-      if (batch.size() >= BATCH || signatureBytes + sig > BATCH_SIGNATURE_BYTES) {
+      long bytes = sig + estimate(sendable);
+      if (batch.size() >= BATCH || batchBytes + bytes > BATCH_BYTES) {
         s.reply(id, new Message.ScanBatch(batch));
         batch = new ArrayList<>();
-        signatureBytes = 0;
+        batchBytes = 0;
       }
       batch.add(sendable);
-      signatureBytes += sig;
+      batchBytes += bytes;
     }
     if (!batch.isEmpty()) {
       s.reply(id, new Message.ScanBatch(batch));
@@ -202,10 +334,11 @@ public final class ReplicaServer implements Session.Handler {
     try {
       s.awaitEnd();
     } finally {
-      if (server.replica != null) {
-        server.replica.close();
+      try {
+        server.closeAll();
+      } finally {
+        s.close();
       }
-      s.close();
     }
   }
 

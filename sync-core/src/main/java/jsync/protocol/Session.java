@@ -66,6 +66,9 @@ public final class Session implements AutoCloseable {
       Executors.newFixedThreadPool(CONTENT_THREADS, DaemonThreads.named("jsync-content"));
   private final Thread readerThread;
   private volatile ProtocolException failure;
+  private final java.util.List<java.util.function.Consumer<ProtocolException>> failureListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicBoolean failureTold = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closing;
   private Message.Hello peerHello;
 
@@ -140,6 +143,22 @@ public final class Session implements AutoCloseable {
   }
 
   /** Answers request {@code id}. */
+  /**
+   * {@code items} split into consecutive parts whose message, made by {@code wrap}, fits a frame (see
+   * {@link FrameParts}).
+   */
+  public <T> java.util.List<java.util.List<T>> parts(java.util.List<T> items,
+      java.util.function.Function<java.util.List<T>, Message> wrap) {
+    return FrameParts.split(codec, items, wrap, x -> java.util.Optional.empty());
+  }
+
+  /** As above; an item too large alone is divided by {@code divide} if it can be. */
+  public <T> java.util.List<java.util.List<T>> parts(java.util.List<T> items,
+      java.util.function.Function<java.util.List<T>, Message> wrap,
+      java.util.function.Function<T, java.util.Optional<java.util.List<T>>> divide) {
+    return FrameParts.split(codec, items, wrap, divide);
+  }
+
   public void reply(long id, Message message) {
     sendNow(id, message, true);
   }
@@ -476,8 +495,22 @@ public final class Session implements AutoCloseable {
     }
   }
 
+  /**
+   * Tells {@code listener} (once, on the thread that noticed) when the connection breaks; not when this
+   * side closes it. Continuous mode waits for changes with no call in flight, so it learns of a lost
+   * connection this way.
+   */
+  public void onFailure(java.util.function.Consumer<ProtocolException> listener) {
+    failureListeners.add(listener);
+    if (failureTold.get()) {
+      listener.accept(failure);
+    }
+  }
+
   private void failAll(ProtocolException e) {
-    failure = e;
+    if (failure == null) {
+      failure = e;
+    }
     for (Long id : waiting.keySet()) {
       Waiting w = waiting.remove(id);
       if (w != null) {
@@ -490,6 +523,11 @@ public final class Session implements AutoCloseable {
     }
     for (Incoming in : channels.values()) {
       in.fail(e);
+    }
+    if (!closing && failureTold.compareAndSet(false, true)) {
+      for (java.util.function.Consumer<ProtocolException> l : failureListeners) {
+        l.accept(failure);
+      }
     }
   }
 

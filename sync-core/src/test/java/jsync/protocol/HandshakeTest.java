@@ -115,10 +115,11 @@ class HandshakeTest {
 
   @Test
   void versionMismatch_namesBothVersions() throws IOException {
-    byte[] newer = preamble(2, ProtocolFixtures.hello());
+    int ours = Handshake.PROTOCOL_VERSION;
+    byte[] newer = preamble(ours + 1, ProtocolFixtures.hello());
     ProtocolException e = assertThrows(ProtocolException.class, () -> against(new ByteArrayInputStream(newer)));
-    assertEquals("the remote jsync speaks protocol 2, this one 1; install the same jsync version on both hosts",
-        e.getMessage());
+    assertEquals("the remote jsync speaks protocol " + (ours + 1) + ", this one " + ours
+        + "; install the same jsync version on both hosts", e.getMessage());
   }
 
   @Test
@@ -128,7 +129,7 @@ class HandshakeTest {
     out.write(new byte[] {0, 0, 0, 7, (byte) 0xde, (byte) 0xad});
     ProtocolException e = assertThrows(ProtocolException.class,
         () -> against(new ByteArrayInputStream(out.toByteArray())));
-    assertTrue(e.getMessage().startsWith("the remote jsync speaks protocol 7, this one 1"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("the remote jsync speaks protocol 7, this one " + Handshake.PROTOCOL_VERSION), e.getMessage());
   }
 
   @Test

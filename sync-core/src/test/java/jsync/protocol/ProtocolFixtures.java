@@ -40,6 +40,8 @@ import jsync.protocol.Message.RootResponse;
 import jsync.protocol.Message.ScanBatch;
 import jsync.protocol.Message.ScanDone;
 import jsync.protocol.Message.ScanRequest;
+import jsync.protocol.Message.WatchRequest;
+import jsync.protocol.Message.Changes;
 
 /**
  * Named values for the protocol tests: every entry kind, stamps, a signature, and sample messages covering
@@ -117,9 +119,10 @@ final class ProtocolFixtures {
         new OpenResponse(true, Optional.empty()),
         new OpenResponse(false, Optional.of("6f1c2b9e-0d6a-4f55-9a43-5a4b7f1e2c3d")),
         new ScanRequest(List.of(RelPath.ROOT), List.of(), List.of(), false, ".bak.$VERSION.", "",
-            PropsPolicy.DEFAULT, true, true, 0, true),
+            PropsPolicy.DEFAULT, true, true, 0, true, List.of()),
         new ScanRequest(List.of(P_DIR, P_UNICODE), List.of("Name *.tmp", "Path cache"), List.of("Name keep.tmp"),
-            true, ".bak.$VERSION.", "~", new PropsPolicy(0777, true), false, false, -7, false),
+            true, ".bak.$VERSION.", "~", new PropsPolicy(0777, true), false, false, -7, false,
+            List.of(RelPath.ROOT, P_DIR)),
         scanBatch(),
         new ScanBatch(List.of(
             new Update(P_DIR, Observed.of(D1), Observed.ABSENT, Optional.empty()),
@@ -129,6 +132,12 @@ final class ProtocolFixtures {
                 Optional.empty()))),
         new ScanBatch(List.of()),
         new ScanDone(STATS),
+        new WatchRequest(List.of(RelPath.ROOT), List.of(), List.of(), false, ".bak.$VERSION.", ""),
+        new WatchRequest(List.of(P_DIR, P_UNICODE), List.of("Name *.tmp"), List.of("Name keep.tmp"), true,
+            ".bak.$VERSION.", "~"),
+        new Changes(List.of(P_DIR, P_UNICODE), Optional.empty(), Optional.empty()),
+        new Changes(List.of(), Optional.of("inotify queue overflowed"), Optional.empty()),
+        new Changes(List.of(), Optional.empty(), Optional.of("watch limit reached")),
         new ScanDone(new ScanStats(0, 0, 0, 0, List.of())),
         new LookupRequest(List.of(P_INDEX, P_LOGO, RelPath.ROOT)),
         new LookupResponse(List.of(new Observed(F1, S1), Observed.ABSENT, Observed.of(D1))),
@@ -142,6 +151,8 @@ final class ProtocolFixtures {
         new ReadRequest(Integer.MAX_VALUE, P_LOGO, F_UNKNOWN, S1, Optional.of(SIG)),
         new ApplyStep(STEP_OK),
         new ApplyStep(STEP_FAILING),
+        new Message.ApplyStepPart(STEP_OK),
+        new Message.FlushPart(List.of(RESULT_OK)),
         new FlushRequest(0),
         new FlushRequest(16),
         flushResponse(),

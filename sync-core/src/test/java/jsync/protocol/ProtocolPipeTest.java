@@ -111,7 +111,7 @@ class ProtocolPipeTest {
     clientOut.write(codec.frame(2, new OpenRequest("web1:/srv/www", "test", jsync.core.model.PropsPolicy.DEFAULT,
         List.of(), List.of(), ".bak.$VERSION.", "", 2, Optional.empty())));
     clientOut.write(codec.frame(3, new ScanRequest(List.of(RelPath.ROOT), List.of("Name *.tmp"), List.of(), false,
-        "", "", jsync.core.model.PropsPolicy.DEFAULT, true, true, 42, true)));
+        "", "", jsync.core.model.PropsPolicy.DEFAULT, true, true, 42, true, List.of())));
     clientOut.flush();
     assertEquals(new Envelope(1, new RootResponse("web2:/srv/www", Replica.RootState.DIRECTORY)),
         codec.decode(clientIn.read()));

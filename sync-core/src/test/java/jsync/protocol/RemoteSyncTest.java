@@ -140,6 +140,71 @@ class RemoteSyncTest {
     }
   }
 
+  /**
+   * Answers and commits bigger than one frame: a new directory of thousands of long names (one step), and a hundred 1 MiB
+   * files whose block signatures (12 KiB each) go into both archives. Each must be split, not refused.
+   */
+  @Test
+  void flushAnswersAndCommitsLargerThanAFrame_areSplit_bothWays() throws Exception {
+    for (boolean remoteIsAlpha : List.of(false, true)) {
+      Path a = Files.createDirectories(tmp.resolve("big-a" + remoteIsAlpha));
+      Path b = Files.createDirectories(tmp.resolve("big-b" + remoteIsAlpha));
+      Path src = remoteIsAlpha ? a : b;
+      String dir = "d".repeat(60) + "/";
+      // One new directory is one step: 4,000 ops of long names are more than a frame both as the step
+      // and as its result.
+      for (int i = 0; i < 4000; i++) {
+        write(src, dir + "f".repeat(230) + i, "small " + i);
+      }
+      Random random = new Random(5);
+      byte[] content = new byte[1 << 20];
+      for (int i = 0; i < 100; i++) {
+        random.nextBytes(content);
+        Files.write(Files.createDirectories(src.resolve("big")).resolve("file" + i), content);
+      }
+      SyncReport first = sync(a, b, !remoteIsAlpha);
+      assertEquals(0, first.exitCode(), String.valueOf(first.items().stream().filter(i -> !i.message().isEmpty()).limit(3)
+          .toList()));
+      assertTreesEqual(a, b);
+
+      // The archives kept the signatures: a one-byte change in each big file travels as a delta.
+      for (int i = 0; i < 100; i++) {
+        Path f = src.resolve("big/file" + i);
+        byte[] bytes = Files.readAllBytes(f);
+        bytes[1000] ^= 1;
+        Files.write(f, bytes);
+      }
+      sent.set(0);
+      received.set(0);
+      SyncReport again = sync(a, b, !remoteIsAlpha);
+      assertEquals(0, again.exitCode(), String.valueOf(again.items().stream().filter(i -> !i.message().isEmpty()).limit(3).toList()));
+      assertTreesEqual(a, b);
+      assertTrue(sent.get() + received.get() < 20L << 20,
+          (sent.get() + received.get()) + " bytes crossed for 100 one-byte changes");
+    }
+  }
+
+  private static void assertTreesEqual(Path a, Path b) throws IOException {
+    try (var files = Files.walk(a)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Path other = b.resolve(a.relativize(p).toString());
+        assertTrue(Files.exists(other), "missing " + other);
+        if (Files.isRegularFile(p)) {
+          assertEquals(-1L, Files.mismatch(p, other), p + " differs");
+        }
+      }
+    }
+    try (var files = Files.walk(b)) {
+      assertEquals(countOf(a), files.count(), "entries in " + b);
+    }
+  }
+
+  private static long countOf(Path root) throws IOException {
+    try (var files = Files.walk(root)) {
+      return files.count();
+    }
+  }
+
   @Test
   void largeChangedFile_travelsAsADelta_bothWays() throws Exception {
     Path a = Files.createDirectories(tmp.resolve("a"));
