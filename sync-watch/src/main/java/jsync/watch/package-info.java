@@ -1,5 +1,7 @@
 /**
- * Continuous synchronization ({@code -repeat watch}): inotify via {@code WatchService}, debouncing and
- * dirty-path sets handed to the core pipeline. Not built yet: issue 4.
+ * Continuous synchronization ({@code -repeat watch}, {@code -repeat N}): {@link jsync.watch.TreeWatcher}
+ * watches a root through inotify ({@code WatchService}), {@link jsync.watch.ChangeQueue} gathers and
+ * debounces what both replicas' watchers report, and {@link jsync.watch.ContinuousSync} runs the core's
+ * synchronization on the changed paths. See docs/continuous.md.
  */
 package jsync.watch;

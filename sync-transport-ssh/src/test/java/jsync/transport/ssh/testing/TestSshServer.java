@@ -44,7 +44,7 @@ public final class TestSshServer implements AutoCloseable {
     }
   }
 
-  private final SshServer server;
+  private volatile SshServer server;
   private final Map<HostKeyType, KeyPair> hostKeys;
   private final List<PublicKey> authorized = new CopyOnWriteArrayList<>();
   private final List<String> commandLines = new CopyOnWriteArrayList<>();
@@ -69,23 +69,39 @@ public final class TestSshServer implements AutoCloseable {
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot generate a test host key", e);
     }
+    TestSshServer s = new TestSshServer(null, keys, handler);
+    s.server = s.listen(0);
+    return s;
+  }
+
+  private SshServer listen(int port) throws IOException {
     SshServer sshd = SshServer.setUpDefaultServer();
-    TestSshServer s = new TestSshServer(sshd, keys, handler);
     sshd.setHost("127.0.0.1");
-    sshd.setPort(0);
+    sshd.setPort(port);
     CoreModuleProperties.TCP_NODELAY.set(sshd, true); // as OpenSSH's sshd; else round trips wait ~40 ms
-    sshd.setKeyPairProvider(KeyPairProvider.wrap(new ArrayList<>(keys.values())));
+    sshd.setKeyPairProvider(KeyPairProvider.wrap(new ArrayList<>(hostKeys.values())));
     sshd.setPublickeyAuthenticator((user, key, session) -> {
-      boolean ok = s.authorized.stream().anyMatch(k -> KeyUtils.compareKeys(k, key));
+      boolean ok = authorized.stream().anyMatch(k -> KeyUtils.compareKeys(k, key));
       if (ok) {
-        s.users.add(user);
-        s.ciphers.add(session.getNegotiatedKexParameter(KexProposalOption.C2SENC));
+        users.add(user);
+        ciphers.add(session.getNegotiatedKexParameter(KexProposalOption.C2SENC));
       }
       return ok;
     });
-    sshd.setCommandFactory((channel, command) -> s.new HandlerCommand(command));
+    sshd.setCommandFactory((channel, command) -> new HandlerCommand(command));
     sshd.start();
-    return s;
+    return sshd;
+  }
+
+  /**
+   * Stops the server, dropping every connection, and starts it again on the same port with the same host
+   * keys after {@code downMillis} (a restarted sshd, as a daemon's client meets it).
+   */
+  public void restart(long downMillis) throws IOException, InterruptedException {
+    int port = port();
+    server.stop(true);
+    Thread.sleep(downMillis);
+    server = listen(port);
   }
 
   public String host() {

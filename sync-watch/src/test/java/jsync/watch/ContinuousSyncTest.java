@@ -1,0 +1,350 @@
+package jsync.watch;
+
+import static jsync.core.testing.TreeFixture.describe;
+import static jsync.core.testing.TreeFixture.read;
+import static jsync.core.testing.TreeFixture.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import jsync.core.JsyncException;
+import jsync.core.apply.BackupPolicy;
+import jsync.core.model.PropsPolicy;
+import jsync.core.model.RelPath;
+import jsync.core.reconcile.Direction;
+import jsync.core.reconcile.Side;
+import jsync.core.sync.LocalReplica;
+import jsync.core.sync.SyncConfig;
+import jsync.core.sync.SyncListener;
+import jsync.core.sync.SyncReport;
+import jsync.core.sync.SyncRun;
+import jsync.core.testing.TestTimeouts;
+import jsync.core.watch.WatchFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon loop with two local replicas on the real filesystem, real RocksDB archives and real inotify:
+ * changes on either side arrive on the other, and the daemon copes with bursts, failures and a stop.
+ */
+class ContinuousSyncTest {
+  @TempDir Path tmp;
+  Path a;
+  Path b;
+  Path home;
+  ContinuousSync daemon;
+  Thread thread;
+  final AtomicReference<Throwable> died = new AtomicReference<>();
+  final List<SyncReport> reports = Collections.synchronizedList(new ArrayList<>());
+  final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+  final List<String> errors = Collections.synchronizedList(new ArrayList<>());
+  WatchFactory watchFactory = TreeWatcher.FACTORY;
+
+  static final ContinuousSync.Settings FAST = new ContinuousSync.Settings(ContinuousSync.Mode.WATCH,
+      Duration.ZERO, Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(100),
+      Duration.ofMillis(400));
+
+  @BeforeEach
+  void roots() throws IOException {
+    a = Files.createDirectories(tmp.resolve("a"));
+    b = Files.createDirectories(tmp.resolve("b"));
+    home = tmp.resolve("home");
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (daemon != null) {
+      daemon.stop();
+      thread.join(TestTimeouts.seconds(30).toMillis());
+      assertFalse(thread.isAlive(), "the daemon did not stop");
+    }
+  }
+
+  private LocalReplica replica(Path root) {
+    return new LocalReplica(root, root.toString(), "testhost", home, Clock.systemUTC(), PropsPolicy.DEFAULT,
+        BackupPolicy.NONE, n -> { }).watchingWith(watchFactory);
+  }
+
+  private void start(ContinuousSync.Settings settings) throws InterruptedException {
+    start(settings, SyncConfig.defaults(Clock.systemUTC()));
+  }
+
+  private void start(ContinuousSync.Settings settings, SyncConfig config) throws InterruptedException {
+    daemon = new ContinuousSync(side -> replica(side == Side.ALPHA ? a : b), config, settings, new Recorder());
+    thread = new Thread(() -> {
+      try {
+        daemon.run();
+      } catch (Throwable t) {
+        died.set(t);
+      }
+    }, "daemon");
+    thread.start();
+    await("the first synchronization", () -> !reports.isEmpty() || died.get() != null);
+  }
+
+  /** Collects what the daemon reports. */
+  private final class Recorder implements ContinuousSync.Listener {
+    @Override
+    public SyncListener pass(Set<RelPath> changed, BooleanSupplier stop) {
+      return new SyncListener() {
+        @Override
+        public boolean stopRequested() {
+          return stop.getAsBoolean();
+        }
+
+        @Override
+        public void warning(String message) {
+          warnings.add(message);
+        }
+      };
+    }
+
+    @Override
+    public void passDone(SyncListener pass, SyncReport report) {
+      if (report != null) {
+        reports.add(report);
+      }
+    }
+
+    @Override
+    public void warning(String message) {
+      warnings.add(message);
+    }
+
+    @Override
+    public void error(String message) {
+      errors.add(message);
+    }
+  }
+
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    awaitFor(what, TestTimeouts.seconds(20), condition);
+  }
+
+  static void awaitFor(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
+    long end = System.nanoTime() + limit.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static BooleanSupplier holds(Path root, String rel, String content) {
+    return () -> {
+      try {
+        return Files.exists(root.resolve(rel)) && read(root, rel).equals(content);
+      } catch (IOException e) {
+        return false;
+      }
+    };
+  }
+
+  private BooleanSupplier same() {
+    return () -> {
+      try {
+        return describe(a).equals(describe(b));
+      } catch (IOException | RuntimeException e) {
+        return false; // a file vanished between listing and reading: not settled yet
+      }
+    };
+  }
+
+  @Test
+  void createModifyDeleteAndRename_onEitherSide_arriveOnTheOther() throws Exception {
+    write(a, "start", "there before");
+    start(FAST);
+    assertEquals("there before", read(b, "start"));
+
+    write(a, "docs/new.txt", "from a");
+    await("create a -> b", holds(b, "docs/new.txt", "from a"));
+    write(b, "docs/new.txt", "edited on b");
+    await("modify b -> a", holds(a, "docs/new.txt", "edited on b"));
+    Files.move(a.resolve("docs"), a.resolve("papers"));
+    await("rename a -> b", () -> Files.exists(b.resolve("papers/new.txt")) && !Files.exists(b.resolve("docs")));
+    Files.delete(b.resolve("start"));
+    await("delete b -> a", () -> !Files.exists(a.resolve("start")));
+    await("same trees", same());
+    assertTrue(errors.isEmpty(), errors.toString());
+  }
+
+  @Test
+  void ownWritesDoNotPingPong() throws Exception {
+    start(FAST);
+    write(a, "f", "1");
+    await("f", holds(b, "f", "1"));
+    // Let the echo of jsync's own write come back and settle, then nothing more may happen.
+    Thread.sleep(1000);
+    int passes = daemon.passes();
+    Thread.sleep(1500);
+    assertEquals(passes, daemon.passes(), "synchronizations kept running with nothing changed");
+    long propagated = reports.stream().mapToLong(SyncReport::transferred).sum();
+    assertEquals(1, propagated, "one change, propagated once");
+  }
+
+  @Test
+  void aBurstOfTenThousandCreates_isFullySynchronized() throws Exception {
+    start(FAST);
+    Files.createDirectories(a.resolve("burst"));
+    for (int i = 0; i < 10_000; i++) {
+      Files.writeString(a.resolve("burst/file-" + i), "content " + i);
+    }
+    awaitFor("10,000 files on b", TestTimeouts.seconds(120), () -> {
+      String[] names = b.resolve("burst").toFile().list();
+      return names != null && names.length == 10_000;
+    });
+    await("same trees", same());
+  }
+
+  @Test
+  void aNewDeepTree_isWatchedAndSynchronized() throws Exception {
+    start(FAST);
+    write(a, "l1/l2/l3/l4/l5/leaf", "deep");
+    await("deep leaf", holds(b, "l1/l2/l3/l4/l5/leaf", "deep"));
+    // The new directories are watched on both sides now: a change deep inside arrives too.
+    write(b, "l1/l2/l3/l4/l5/leaf", "changed deep on b");
+    await("deep change back", holds(a, "l1/l2/l3/l4/l5/leaf", "changed deep on b"));
+  }
+
+  @Test
+  void aConflictIsSkippedAndReported_andTheDaemonGoesOn() throws Exception {
+    write(a, "both", "original");
+    start(FAST);
+    Files.writeString(a.resolve("both"), "a's edit");
+    Files.writeString(b.resolve("both"), "b's edit");
+    await("conflict reported", () -> reports.stream().anyMatch(r -> r.skipped() > 0));
+    assertEquals("a's edit", read(a, "both"));
+    assertEquals("b's edit", read(b, "both"));
+    write(a, "later", "still working");
+    await("later change", holds(b, "later", "still working"));
+    // When one side changes the file again to match, the conflict resolves itself.
+    int before = reports.size();
+    Files.writeString(b.resolve("both"), "a's edit");
+    await("conflict gone", () -> reports.stream().skip(before).anyMatch(r -> r.plan().items().stream()
+        .anyMatch(i -> i.path().equals(RelPath.parse("both")) && i.direction() == Direction.ARCHIVE_ONLY)));
+  }
+
+  @Test
+  void emptyingARoot_isRefusedAsInABatchRun() throws Exception {
+    write(a, "one", "1");
+    write(a, "two", "2");
+    start(FAST);
+    Files.delete(a.resolve("one"));
+    Files.delete(a.resolve("two"));
+    await("refusal", () -> errors.stream().anyMatch(e -> e.contains("emptied")));
+    assertEquals("1", read(b, "one"));
+    assertEquals("2", read(b, "two"));
+  }
+
+  @Test
+  void deletingOneOfSeveralFiles_isNotABigDeletion() throws Exception {
+    write(a, "one", "1");
+    write(a, "two", "2");
+    start(FAST);
+    Files.delete(a.resolve("one"));
+    await("deletion", () -> !Files.exists(b.resolve("one")));
+    assertTrue(errors.isEmpty(), errors.toString());
+  }
+
+  @Test
+  void aVanishedRoot_failsThatSynchronization_andTheDaemonRecoversWhenItIsBack() throws Exception {
+    write(a, "f", "1");
+    start(FAST);
+    Path moved = tmp.resolve("b-unmounted");
+    Files.move(b, moved);
+    write(a, "trigger", "a change while b is away");
+    await("error about the missing root", () -> errors.stream().anyMatch(e -> e.contains("missing")));
+    assertEquals("1", read(a, "f"), "nothing deleted on a");
+    Files.move(moved, b);
+    write(a, "g", "after");
+    await("g arrives once b is back", holds(b, "g", "after"));
+  }
+
+  @Test
+  void aWatchLimit_fallsBackToPeriodicFullSynchronizations() throws Exception {
+    Files.createDirectories(a.resolve("d1/d2"));
+    watchFactory = (root, scopes, filter, sink) -> TreeWatcher.start(root, scopes, filter, sink, 1);
+    start(FAST);
+    await("warning", () -> warnings.stream().anyMatch(w -> w.contains("max_user_watches")));
+    write(a, "d1/d2/f", "found by polling");
+    await("polled", holds(b, "d1/d2/f", "found by polling"));
+  }
+
+  @Test
+  void repeatN_synchronizesEverythingEveryNSeconds() throws Exception {
+    start(new ContinuousSync.Settings(ContinuousSync.Mode.INTERVAL, Duration.ofSeconds(1), Duration.ZERO,
+        Duration.ZERO, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(400)));
+    write(a, "f", "periodic");
+    await("f", holds(b, "f", "periodic"));
+    assertTrue(daemon.passes() >= 2);
+  }
+
+  @Test
+  void stop_completesWhatIsUnderWay_andLeavesAConsistentArchive() throws Exception {
+    start(FAST);
+    for (int i = 0; i < 3000; i++) {
+      write(a, "many/f" + i, "x".repeat(1000) + i);
+    }
+    await("some copied", () -> {
+      String[] names = b.resolve("many").toFile().list();
+      return names != null && names.length > 0;
+    });
+    daemon.stop();
+    thread.join(TestTimeouts.seconds(30).toMillis());
+    assertFalse(thread.isAlive());
+    assertEquals(null, died.get());
+    daemon = null;
+
+    // The archives agree with the disks: a batch run finds only the files not yet copied, no conflict,
+    // and afterwards the replicas are equal.
+    try (LocalReplica ra = replica(a); LocalReplica rb = replica(b)) {
+      SyncReport r = new SyncRun(ra, rb, SyncConfig.defaults(Clock.systemUTC()), new SyncListener() { }).run();
+      assertEquals(0, r.exitCode(), r.items().toString());
+    }
+    assertEquals(describe(a), describe(b));
+  }
+
+  @Test
+  void theLockIsHeldForTheDaemonsLifetime() throws Exception {
+    start(FAST);
+    try (LocalReplica ra = replica(a); LocalReplica rb = replica(b)) {
+      SyncRun other = new SyncRun(ra, rb, SyncConfig.defaults(Clock.systemUTC()), new SyncListener() { });
+      assertThrows(JsyncException.class, other::run);
+    }
+  }
+
+  @Test
+  void aFailingFirstSynchronization_isFatal() {
+    a = tmp.resolve("no-such-a");
+    b = tmp.resolve("no-such-b");
+    ContinuousSync d = new ContinuousSync(side -> replica(side == Side.ALPHA ? a : b),
+        SyncConfig.defaults(Clock.systemUTC()), FAST, new Recorder());
+    JsyncException e = assertThrows(JsyncException.class, d::run);
+    assertTrue(e.getMessage().contains("neither root exists"), e.getMessage());
+  }
+
+  @Test
+  void narrow_keepsChangesInsideTheScopes_andWidensChangesAboveThem() {
+    List<RelPath> scopes = List.of(RelPath.parse("www"), RelPath.parse("etc/app"));
+    List<RelPath> got = ContinuousSync.narrow(
+        Set.of(RelPath.parse("www/index.html"), RelPath.parse("tmp/x"), RelPath.parse("etc")), scopes);
+    assertEquals(Set.of(RelPath.parse("www/index.html"), RelPath.parse("etc/app")), Set.copyOf(got));
+    assertEquals(List.of(RelPath.parse("a/b")), ContinuousSync.narrow(Set.of(RelPath.parse("a/b")),
+        List.of(RelPath.ROOT)));
+  }
+}
