@@ -34,6 +34,7 @@ import jsync.protocol.ReplicaServer;
 import jsync.transport.ssh.RemotePipe;
 import jsync.transport.ssh.SshConnector;
 import jsync.transport.ssh.SshOptions;
+import jsync.watch.TreeWatcher;
 import jsync.core.sync.SyncConfig;
 import jsync.core.sync.SyncReport;
 import jsync.core.sync.SyncRun;
@@ -53,9 +54,11 @@ public final class JsyncCli {
   static final int FATAL = 3;
   private static final String DEFAULT_PROFILE = "default";
 
-  private final Environment env;
-  private final PrintWriter out;
-  private final PrintWriter err;
+  final Environment env;
+  final PrintWriter out;
+  final PrintWriter err;
+  /** Installs handlers for SIGTERM and SIGINT that call the runnable; set by {@link Main} only. */
+  java.util.function.Consumer<Runnable> stopSignals;
 
   public JsyncCli(Environment env, PrintWriter out, PrintWriter err) {
     this.env = env;
@@ -130,7 +133,7 @@ public final class JsyncCli {
   public int serve(java.io.InputStream in, java.io.OutputStream out) {
     try {
       ReplicaServer server = new ReplicaServer(env.home().toAbsolutePath(), env.jsyncHome().toAbsolutePath(),
-          env.hostName(), env.clock());
+          env.hostName(), env.clock(), TreeWatcher.FACTORY);
       ReplicaServer.serve(in, out, server, VERSION);
       return OK;
     } catch (IOException | JsyncException e) {
@@ -143,8 +146,8 @@ public final class JsyncCli {
   private int synchronize(Options options, String[] args) {
     Profile profile = readProfile(options);
     if (profile.repeat().isPresent()) {
-      throw new ProfileException("repeat = " + profile.repeat().get() + ": continuous mode is not available "
-          + "yet; run jsync -batch from cron meanwhile");
+      warnIfNamesCannotBeDecoded();
+      return new Daemon(this, profile, options, args).run();
     }
     boolean batch = profile.batch() || profile.silent();
     if (!batch && !env.interactive()) {
@@ -220,9 +223,14 @@ public final class JsyncCli {
   /** A local replica, or, for an {@code ssh://} root, a connection to {@code jsync server} on that host. */
   private Replica replica(RootSpec spec, Profile profile, String host, PropsPolicy props, BackupPolicy backups,
       Reporter reporter) {
+    return replica(spec, profile, host, props, backups, reporter::bytesWritten);
+  }
+
+  Replica replica(RootSpec spec, Profile profile, String host, PropsPolicy props, BackupPolicy backups,
+      java.util.function.LongConsumer bytesWritten) {
     if (spec instanceof RootSpec.Local local) {
       return new LocalReplica(local.path(), spec.display(), host, env.jsyncHome(), env.clock(), props, backups,
-          reporter::bytesWritten);
+          bytesWritten).watchingWith(TreeWatcher.FACTORY);
     }
     RootSpec.Ssh ssh = (RootSpec.Ssh) spec;
     SshOptions ssho = SshOptions.defaults().withHome(env.home()).withSshcmd(profile.sshcmd())
@@ -247,7 +255,7 @@ public final class JsyncCli {
     }
   }
 
-  private static List<RelPath> scopes(Profile profile) {
+  static List<RelPath> scopes(Profile profile) {
     return profile.paths().isEmpty() ? List.of(RelPath.ROOT) : profile.paths();
   }
 
@@ -255,7 +263,7 @@ public final class JsyncCli {
    * The profile's ignore rules, plus local backup files when backups are on (as Unison adds them to its
    * ignore list). jsync's temporary files the scanner always ignores by itself.
    */
-  private static PathFilter filter(Profile profile, BackupPolicy backups) {
+  static PathFilter filter(Profile profile, BackupPolicy backups) {
     PathFilter ignore = profile.ignoreFilter()::isIgnored;
     if (backups == BackupPolicy.NONE) {
       return ignore;
@@ -264,7 +272,7 @@ public final class JsyncCli {
     return path -> backupName.test(path.name()) || ignore.isIgnored(path);
   }
 
-  private static BackupPolicy backupPolicy(Profile profile) {
+  static BackupPolicy backupPolicy(Profile profile) {
     if (profile.backup().isEmpty()) {
       return BackupPolicy.NONE;
     }
@@ -274,7 +282,7 @@ public final class JsyncCli {
         Math.max(1, profile.maxbackups()));
   }
 
-  private static Policy policy(Profile profile, PropsPolicy props) {
+  static Policy policy(Profile profile, PropsPolicy props) {
     return new Policy(props, profile.prefer().map(JsyncCli::resolution), profile.force().map(JsyncCli::resolution));
   }
 
@@ -287,7 +295,7 @@ public final class JsyncCli {
     };
   }
 
-  private String lockHolder(String[] args) {
+  String lockHolder(String[] args) {
     return "pid " + ProcessHandle.current().pid() + " on " + env.hostName() + " since " + Instant.now(env.clock())
         + " (jsync " + String.join(" ", args) + ")";
   }
@@ -296,7 +304,7 @@ public final class JsyncCli {
    * The JVM decodes file names with the locale's charset; under cron's usual POSIX locale that is ASCII and
    * every non-ASCII name becomes unreadable. bin/jsync switches to C.UTF-8; say so if that did not happen.
    */
-  private void warnIfNamesCannotBeDecoded() {
+  void warnIfNamesCannotBeDecoded() {
     String jnu = System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name());
     if (!jnu.equalsIgnoreCase("UTF-8")) {
       err.println("jsync: warning: file names are decoded as " + jnu + ", so non-ASCII names cannot be "

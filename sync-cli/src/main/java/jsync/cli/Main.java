@@ -38,7 +38,9 @@ public final class Main {
         StandardCharsets.UTF_8), false);
     PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
         StandardCharsets.UTF_8), true);
-    int code = new JsyncCli(Environment.system(), out, err).run(args);
+    JsyncCli cli = new JsyncCli(Environment.system(), out, err);
+    cli.stopSignals = StopSignals::install;
+    int code = cli.run(args);
     out.flush();
     err.flush();
     System.exit(code);

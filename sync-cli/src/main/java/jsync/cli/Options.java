@@ -100,7 +100,9 @@ final class Options {
   @Option(names = "-label", paramLabel = "TEXT", description = "A description of the profile.")
   String label;
 
-  @Option(names = "-repeat", paramLabel = "watch|N", description = "Keep synchronizing (not yet available).")
+  @Option(names = "-repeat", paramLabel = "watch|watch+N|N", description = "Keep running: synchronize changes "
+      + "as they happen (watch; watch+N adds a full synchronization every N seconds), or everything every N "
+      + "seconds.")
   String repeat;
 
   @Option(names = "-servercmd", paramLabel = "PATH", description = "The jsync program on remote hosts "

@@ -201,10 +201,22 @@ final class Reporter implements SyncListener {
     err.flush();
   }
 
-  /** True if every item only updated the archives: both replicas had already changed the same way. */
   /** Everything settled was archive-only: both replicas had changed in the same way. */
   private static boolean onlyRecorded(SyncReport report) {
     return report.items().isEmpty() && report.transferred() == 0;
+  }
+
+  /**
+   * The summary of one synchronization of a daemon: nothing at all when nothing changed (most of them see
+   * only jsync's own writes coming back), so the log holds one line per change.
+   */
+  void summaryIfAnything(SyncReport report) {
+    if (report.nothingToDo() || onlyRecorded(report)) {
+      stopProgress();
+      stage("done");
+      return;
+    }
+    summary(report);
   }
 
   /** The summary, in Unison's form, then one line per skipped or failed item. */
