@@ -87,6 +87,7 @@ final class Daemon {
   /** Reporters per synchronization, and the daemon's own warnings, on stderr and in the log. */
   private final class Listener implements ContinuousSync.Listener {
     private final Reporter.Level level;
+    private final jsync.core.watch.IdleCollection idleCollection = new jsync.core.watch.IdleCollection();
     private final Path logfile;
 
     Listener(Reporter.Level level, Path logfile) {
@@ -113,6 +114,7 @@ final class Daemon {
       if (options.debug) {
         r.showTimings();
       }
+      idleCollection.cancel();
       return new Pass(r, log, stop);
     }
 
@@ -128,6 +130,7 @@ final class Daemon {
       } finally {
         p.close();
       }
+      idleCollection.schedule();
     }
 
     @Override

@@ -148,6 +148,17 @@ class RemoteWatchTest {
     await("remote -> local", holds(a, "uploads/photo.jpg", "uploaded on the server"));
     Files.delete(b.resolve("before"));
     await("remote deletion", () -> !Files.exists(a.resolve("before")));
+    // Modified and renamed, on each side.
+    write(b, "www/index.html", "edited on the server");
+    await("remote modification", holds(a, "www/index.html", "edited on the server"));
+    write(a, "uploads/photo.jpg", "retouched locally");
+    await("local modification", holds(b, "uploads/photo.jpg", "retouched locally"));
+    Files.move(a.resolve("www"), a.resolve("site"));
+    await("local rename", () -> !Files.exists(b.resolve("www")) && holds(b, "site/index.html",
+        "edited on the server").getAsBoolean());
+    Files.move(b.resolve("uploads/photo.jpg"), b.resolve("uploads/renamed.jpg"));
+    await("remote rename", () -> !Files.exists(a.resolve("uploads/photo.jpg")) && holds(a,
+        "uploads/renamed.jpg", "retouched locally").getAsBoolean());
     stopDaemon();
     assertEquals(0, code.get(), out + "\n" + err);
     assertFalse(err.toString().contains("cannot watch"), err.toString());

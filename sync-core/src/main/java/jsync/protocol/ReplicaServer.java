@@ -55,6 +55,7 @@ public final class ReplicaServer implements Session.Handler {
   private final jsync.core.watch.WatchFactory watchFactory;
   private java.io.Closeable watch;
   private ChangeForwarder forwarder;
+  private final jsync.core.watch.IdleCollection idleCollection = new jsync.core.watch.IdleCollection();
   /** The parts so far of a step too large for one frame. */
   private final List<Step> pieces = new ArrayList<>();
 
@@ -80,6 +81,20 @@ public final class ReplicaServer implements Session.Handler {
   @Override
   public void handle(Session s, long id, Message request) throws Exception {
     this.session = s;
+    if (forwarder != null) {
+      // Serving a daemon: between its synchronizations this process idles for hours.
+      idleCollection.cancel();
+      try {
+        dispatch(s, id, request);
+      } finally {
+        idleCollection.schedule();
+      }
+    } else {
+      dispatch(s, id, request);
+    }
+  }
+
+  private void dispatch(Session s, long id, Message request) throws Exception {
     if (request instanceof Message.RootRequest r) {
       root(s, id, r);
     } else if (request instanceof Message.OpenRequest r) {

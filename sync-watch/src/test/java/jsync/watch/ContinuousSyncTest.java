@@ -25,6 +25,7 @@ import jsync.core.model.PropsPolicy;
 import jsync.core.model.RelPath;
 import jsync.core.reconcile.Direction;
 import jsync.core.reconcile.Side;
+import jsync.core.sync.ItemReport;
 import jsync.core.sync.LocalReplica;
 import jsync.core.sync.SyncConfig;
 import jsync.core.sync.SyncListener;
@@ -237,6 +238,47 @@ class ContinuousSyncTest {
     Files.writeString(b.resolve("both"), "a's edit");
     await("conflict gone", () -> reports.stream().skip(before).anyMatch(r -> r.plan().items().stream()
         .anyMatch(i -> i.path().equals(RelPath.parse("both")) && i.direction() == Direction.ARCHIVE_ONLY)));
+  }
+
+  /**
+   * One path that cannot be written (an immutable directory: root ignores permission bits, not that flag)
+   * fails that item; the daemon goes on with the others, and the item goes through once it can.
+   */
+  @Test
+  void aFailingPath_isReported_andTheDaemonGoesOn() throws Exception {
+    write(a, "locked/old", "1");
+    start(FAST);
+    await("first sync", holds(b, "locked/old", "1"));
+    chattr("+i", b.resolve("locked"));
+    try {
+      write(a, "locked/new", "blocked");
+      await("the failure reported", () -> reports.stream().anyMatch(r -> r.items().stream()
+          .anyMatch(i -> i.status() == ItemReport.Status.FAILED)));
+      write(a, "elsewhere", "still synchronized");
+      await("other changes still arrive", holds(b, "elsewhere", "still synchronized"));
+      assertFalse(Files.exists(b.resolve("locked/new")));
+    } finally {
+      chattr("-i", b.resolve("locked"));
+    }
+    // The next change to that path goes through.
+    write(a, "locked/new", "unblocked");
+    await("the path once writable", holds(b, "locked/new", "unblocked"));
+    assertTrue(thread.isAlive());
+  }
+
+  /** {@code chattr flag path}; skips the test where chattr or the flag is not available. */
+  private static void chattr(String flag, Path path) throws IOException, InterruptedException {
+    Process p;
+    try {
+      p = new ProcessBuilder("chattr", flag, path.toString()).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      org.junit.jupiter.api.Assumptions.abort("chattr is not available: " + e.getMessage());
+      return;
+    }
+    String out = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) {
+      org.junit.jupiter.api.Assumptions.abort("chattr " + flag + " not supported here: " + out.trim());
+    }
   }
 
   @Test

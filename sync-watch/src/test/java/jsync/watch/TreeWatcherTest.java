@@ -30,7 +30,7 @@ class TreeWatcherTest {
   TreeWatcher watcher;
 
   /** Everything a watcher reported. */
-  static final class Recorder implements ChangeSink {
+  static class Recorder implements ChangeSink {
     final Set<RelPath> changed = ConcurrentHashMap.newKeySet();
     final List<String> rescans = java.util.Collections.synchronizedList(new ArrayList<>());
     final List<String> stops = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -160,6 +160,37 @@ class TreeWatcherTest {
     if (!sink.rescans.isEmpty()) {
       assertTrue(sink.rescans.get(0).contains("overflow"), sink.rescans.toString());
     }
+  }
+
+  /**
+   * A watcher that falls behind (here: its consumer blocked while 2,000 files appear) loses events in the
+   * JDK's queue of 512 per directory, which the JDK signals as OVERFLOW: the watcher must ask for a rescan.
+   */
+  @Test
+  void aWatcherThatFallsBehind_asksForARescan() throws Exception {
+    Files.createDirectories(root.resolve("burst"));
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Recorder slow = new Recorder() {
+      @Override
+      public void changed(RelPath path) {
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        super.changed(path);
+      }
+    };
+    watcher = TreeWatcher.start(root, List.of(RelPath.ROOT), PathFilter.NONE, slow);
+    Files.writeString(root.resolve("burst/first"), "x");
+    Thread.sleep(200);
+    for (int i = 0; i < 2000; i++) {
+      Files.writeString(root.resolve("burst/f" + i), "x");
+    }
+    Thread.sleep(200);
+    release.countDown();
+    await("a rescan", () -> !slow.rescans.isEmpty());
+    assertTrue(slow.rescans.get(0).contains("overflow"), slow.rescans.toString());
   }
 
   @Test
