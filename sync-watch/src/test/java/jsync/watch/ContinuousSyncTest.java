@@ -212,6 +212,74 @@ class ContinuousSyncTest {
     await("same trees", same());
   }
 
+  /**
+   * A file rewritten again and again, never quiet for long (the maximum delay forces synchronizations while
+   * it is being written): the other replica only ever holds complete versions, never a torn one, and ends
+   * with the last. Each version is a header naming its length and then that many bytes of one letter.
+   */
+  @Test
+  void aFileBeingWritten_onlyEverArrivesWhole() throws Exception {
+    start(FAST);
+    Path file = a.resolve("busy.dat");
+    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    List<String> torn = Collections.synchronizedList(new ArrayList<>());
+    Thread watcher = new Thread(() -> {
+      while (writing.get()) {
+        try {
+          byte[] seen = Files.readAllBytes(b.resolve("busy.dat"));
+          if (!whole(seen)) {
+            torn.add(seen.length + " bytes: " + new String(seen, 0, Math.min(40, seen.length)));
+          }
+        } catch (IOException e) {
+          // not there yet
+        }
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "observer");
+    watcher.start();
+    String last = null;
+    long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    int version = 0;
+    while (System.nanoTime() < end) {
+      version++;
+      int length = 200_000 + 7919 * (version % 50);
+      char letter = (char) ('a' + version % 26);
+      last = "v" + version + " " + length + "\n" + String.valueOf(letter).repeat(length);
+      try (var out = Files.newOutputStream(file)) {
+        byte[] bytes = last.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int off = 0; off < bytes.length; off += 16_384) {
+          out.write(bytes, off, Math.min(16_384, bytes.length - off));
+          out.flush();
+        }
+      }
+      Thread.sleep(3);
+    }
+    String expected = last;
+    await("the last version", holds(b, "busy.dat", expected));
+    writing.set(false);
+    watcher.join();
+    assertTrue(torn.isEmpty(), "b held torn versions: " + torn);
+  }
+
+  private static boolean whole(byte[] content) {
+    String s = new String(content, java.nio.charset.StandardCharsets.US_ASCII);
+    int nl = s.indexOf('\n');
+    if (nl < 0) {
+      return false;
+    }
+    String[] header = s.substring(0, nl).split(" ");
+    if (header.length != 2) {
+      return false;
+    }
+    int length = Integer.parseInt(header[1]);
+    String body = s.substring(nl + 1);
+    return body.length() == length && body.chars().allMatch(c -> c == body.charAt(0));
+  }
+
   @Test
   void aNewDeepTree_isWatchedAndSynchronized() throws Exception {
     start(FAST);
