@@ -67,7 +67,14 @@ public final class Archive implements ArchiveView, AutoCloseable {
   static final long BLOCK_CACHE_BYTES = 4L << 20;
   private LRUCache cache;
   private final List<AutoCloseable> toClose = new ArrayList<>();
+  /** Records written since the memtable was last flushed to a table file. */
   private long written;
+  /**
+   * Flush after this many records even before {@link #close}: the continuous-mode daemon keeps its archive
+   * open for weeks, and a first synchronization of 100,000 files would otherwise leave them all in the
+   * memtable (and the write-ahead log), resident for as long (see {@link #flushMemtables}).
+   */
+  static final long FLUSH_RECORDS = 20_000;
 
   private Archive(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
       List<ColumnFamilyHandle> handles) {
@@ -194,6 +201,10 @@ public final class Archive implements ArchiveView, AutoCloseable {
     try {
       db.write(writeOptions, batch.batch);
       written += batch.size;
+      if (written >= FLUSH_RECORDS) {
+        flushMemtables();
+        written = 0;
+      }
     } catch (RocksDBException e) {
       throw new ArchiveException("cannot write archive at " + dir + ": " + e.getMessage(), e);
     } finally {
