@@ -88,6 +88,9 @@ public final class Scanner {
   /** Scopes in which this scan reported a deletion, to know which guards to check. */
   private final List<RelPath> deletedScopes = new ArrayList<>();
   private Consumer<Update> out;
+  private boolean prefetching = true;
+  /** Directories read ahead on another thread during {@link #scan}; null when not prefetching. */
+  private Prefetch prefetch;
 
   /**
    * @param trustArchive false when the archive's records cannot serve as common ancestors (the other
@@ -120,6 +123,12 @@ public final class Scanner {
    */
   public Scanner deferringNewFiles() {
     this.deferNew = true;
+    return this;
+  }
+
+  /** Scans without reading directories ahead on a second thread (see {@link Prefetch}); for tests. */
+  Scanner withoutPrefetch() {
+    this.prefetching = false;
     return this;
   }
 
@@ -165,15 +174,41 @@ public final class Scanner {
     this.out = out;
     java.time.Instant start = clock.instant();
     scanStartNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano();
-    for (RelPath scope : normalize(options.scopes())) {
+    List<RelPath> scopes = normalize(options.scopes());
+    if (prefetching) {
+      prefetch = new Prefetch(root, scopes, new Prefetch.Tree() {
+        @Override
+        public List<String> list(Path dir) throws IOException {
+          return Scanner.list(dir);
+        }
+
+        @Override
+        public FileStat stat(Path p) throws IOException {
+          return stat.read(p);
+        }
+      }, p -> p.isRoot() ? true : !isBadName(p.name()) && !isIgnoredScope(p));
+    }
+    try {
+      return walk(archive, scopes);
+    } finally {
+      if (prefetch != null) {
+        prefetch.close();
+        prefetch = null;
+      }
+    }
+  }
+
+  private ScanStats walk(ArchiveView archive, List<RelPath> scopes) throws IOException {
+    for (RelPath scope : scopes) {
       this.scope = scope;
       scopePresent = 0;
       scopeRecorded = 0;
       try (ArchiveView.Records records = archive.records(scope)) {
         Cursor cursor = new Cursor(records);
         if (scope.isRoot()) {
-          List<String> names = list(root);
-          visitChildren(RelPath.ROOT, root, names, cursor);
+          Prefetch.Listing ahead = readAhead(RelPath.ROOT);
+          List<String> names = ahead != null ? ahead.names() : list(root);
+          visitChildren(RelPath.ROOT, root, names, ahead != null ? ahead.stats() : null, cursor);
         } else if (isIgnoredScope(scope)) {
           // As for an ignored directory met in the walk: not looked at, and its records left alone. Left
           // in the cursor, they were reported deleted below, so a new ignore rule caused deletions.
@@ -189,7 +224,7 @@ public final class Scanner {
                 + link.display() + ", which is never followed");
             cursor.skipBelow(scope);
           } else {
-            visit(scope, resolve(scope), recorded, cursor);
+            visit(scope, resolve(scope), recorded, cursor, null);
           }
         }
         // Records below the scope that the walk did not consume lack a parent record; they are stale.
@@ -319,8 +354,17 @@ public final class Scanner {
     return path.under(root);
   }
 
-  /** Merges the sorted names on disk with the records below {@code dir}. */
-  private void visitChildren(RelPath dir, Path dirPath, List<String> names, Cursor cursor) {
+  /** The listing of {@code dir} read ahead, or null if it must be read now. */
+  private Prefetch.Listing readAhead(RelPath dir) {
+    return prefetch == null ? null : prefetch.take(dir);
+  }
+
+  /**
+   * Merges the sorted names on disk with the records below {@code dir}.
+   *
+   * @param stats per name, its stat read ahead ({@link Prefetch}); null if none
+   */
+  private void visitChildren(RelPath dir, Path dirPath, List<String> names, Object[] stats, Cursor cursor) {
     int i = 0;
     while (true) {
       RelPath recordedChild = cursor.childOf(dir);
@@ -363,7 +407,7 @@ public final class Scanner {
         cursor.skipBelow(child);
         continue;
       }
-      visit(child, dirPath.resolve(diskName), recorded, cursor);
+      visit(child, dirPath.resolve(diskName), recorded, cursor, stats == null ? null : stats[i - 1]);
     }
   }
 
@@ -389,12 +433,12 @@ public final class Scanner {
   }
 
   /** Looks at one path that exists or existed, reports it if it changed, and descends into directories. */
-  private void visit(RelPath path, Path p, Observed recorded, Cursor cursor) {
+  private void visit(RelPath path, Path p, Observed recorded, Cursor cursor, Object statAhead) {
     entries++;
     countRecorded(path, recorded);
     FileStat st;
     try {
-      st = stat.read(p);
+      st = statAhead != null ? Prefetch.stat(statAhead) : stat.read(p);
     } catch (NoSuchFileException e) {
       // Vanished between the listing and now: it is gone.
       deleted(path, recorded);
@@ -430,8 +474,9 @@ public final class Scanner {
       }
       case DIR -> {
         List<String> names;
+        Prefetch.Listing ahead = readAhead(path);
         try {
-          names = list(p);
+          names = ahead != null ? ahead.names() : list(p);
         } catch (NoSuchFileException | NotDirectoryException e) {
           // Replaced or removed since the stat: the next run will see what it became.
           problem(path, recorded, ProblemKind.CHANGED_WHILE_HASHING, "directory changed during the scan");
@@ -444,7 +489,7 @@ public final class Scanner {
           return;
         }
         report(path, recorded, new Current(Observed.of(new Entry.Dir(st.mode())), Optional.empty()));
-        visitChildren(path, p, names, cursor);
+        visitChildren(path, p, names, ahead != null ? ahead.stats() : null, cursor);
       }
       case OTHER -> {
         problem(path, recorded, ProblemKind.UNSUPPORTED_TYPE,

@@ -1,0 +1,194 @@
+package jsync.core.scan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import jsync.core.model.RelPath;
+import jsync.core.testing.FakeClock;
+import jsync.core.testing.MemoryArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link Prefetch}: directories read ahead on a second thread change nothing in what a scan reports, and the
+ * walker gets each listing, skips what it does not want, and reads itself what was not read ahead.
+ */
+class PrefetchTest {
+  @TempDir Path root;
+  private final FakeClock clock = new FakeClock(Instant.now().plus(Duration.ofHours(1)));
+
+  private List<Update> scan(MemoryArchive archive, ScanOptions options, boolean prefetch) throws IOException {
+    List<Update> updates = new ArrayList<>();
+    Scanner s = new Scanner(root, options, true, clock);
+    if (!prefetch) {
+      s.withoutPrefetch();
+    }
+    s.scan(archive, updates::add);
+    return updates;
+  }
+
+  /** A random tree: nested directories, files, symlinks (to directories too), and "skip*" ignored names. */
+  private void grow(Random rnd, Path dir, int depth) throws IOException {
+    int n = rnd.nextInt(8);
+    for (int i = 0; i < n; i++) {
+      String name = (rnd.nextInt(6) == 0 ? "skip" : "n") + rnd.nextInt(20);
+      Path p = dir.resolve(name);
+      if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
+      int kind = rnd.nextInt(10);
+      if (kind < 3 && depth < 4) {
+        Files.createDirectory(p);
+        grow(rnd, p, depth + 1);
+      } else if (kind == 3) {
+        Files.createSymbolicLink(p, rnd.nextBoolean() ? root : Path.of("nowhere"));
+      } else {
+        Files.writeString(p, name + rnd.nextInt());
+      }
+    }
+  }
+
+  /** Changes about a third of what is there: deletions, rewrites, files turned into directories. */
+  private void mutate(Random rnd) throws IOException {
+    List<Path> all = new ArrayList<>();
+    try (var s = Files.walk(root)) {
+      s.filter(p -> !p.equals(root)).forEach(all::add);
+    }
+    Collections.reverse(all); // children before parents
+    for (Path p : all) {
+      if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) || rnd.nextInt(3) != 0) {
+        continue;
+      }
+      if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (rnd.nextBoolean()) {
+          Files.writeString(p, "changed " + rnd.nextLong());
+        } else {
+          Files.delete(p);
+          Files.createDirectory(p);
+          grow(rnd, p, 3);
+        }
+      } else if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        try (var s = Files.walk(p)) {
+          s.sorted(Collections.reverseOrder()).forEach(q -> q.toFile().delete());
+        }
+      }
+    }
+    grow(rnd, root, 1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+  void scansWithAndWithoutPrefetch_reportTheSame(int seed) throws Exception {
+    Random rnd = new Random(seed);
+    grow(rnd, root, 0);
+    Files.createDirectories(root.resolve("d/e"));
+    Files.writeString(root.resolve("d/e/f"), "f");
+    Files.createSymbolicLink(root.resolve("link"), root.resolve("d"));
+    PathFilter skip = p -> p.name().startsWith("skip");
+    ScanOptions options = ScanOptions.defaults().withFilter(skip);
+    MemoryArchive archive = new MemoryArchive().record(scan(new MemoryArchive(), options, false));
+    mutate(rnd);
+    List<List<RelPath>> scopeSets = List.of(List.of(RelPath.ROOT),
+        List.of(RelPath.parse("d"), RelPath.parse("link/e"), RelPath.parse("n3"), RelPath.parse("skip1/x")));
+    for (List<RelPath> scopes : scopeSets) {
+      ScanOptions o = options.withScopes(scopes);
+      List<Update> plain = scan(archive, o, false);
+      List<Update> ahead = scan(archive, o, true);
+      assertEquals(plain, ahead, "scopes " + scopes);
+    }
+    assertTrue(scan(archive, options, true).size() > 0, "the mutation changed something");
+  }
+
+  /** An in-memory tree for {@link Prefetch} alone: directory -> names; everything else is a file. */
+  private static final class FakeTree implements Prefetch.Tree {
+    final Map<String, List<String>> dirs = new TreeMap<>();
+    final Set<String> listed = ConcurrentHashMap.newKeySet();
+
+    FakeTree dir(String path, String... names) {
+      dirs.put(path, List.of(names));
+      return this;
+    }
+
+    @Override
+    public List<String> list(Path dir) throws IOException {
+      String key = key(dir);
+      listed.add(key);
+      List<String> names = dirs.get(key);
+      if (names == null) {
+        throw new NoSuchFileException(key);
+      }
+      return names;
+    }
+
+    @Override
+    public FileStat stat(Path p) throws IOException {
+      String key = key(p);
+      if (key.endsWith("gone")) {
+        throw new NoSuchFileException(key);
+      }
+      return new FileStat(dirs.containsKey(key) ? FileStat.Type.DIR : FileStat.Type.FILE, 1, 0, 0644, 1, 0);
+    }
+
+    private static String key(Path p) {
+      String s = Path.of("/r").relativize(p).toString();
+      return s.isEmpty() ? "." : s;
+    }
+  }
+
+  @Test
+  void take_inWalkOrder_dropsSkippedDirectories_andLeavesUnreachedOnesToTheWalker() throws Exception {
+    FakeTree tree = new FakeTree().dir(".", "a", "b", "c", "gone").dir("a", "x").dir("a/x", "f")
+        .dir("b", "f").dir("c", "g");
+    try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree,
+        d -> !d.toString().equals("b"), 100)) {
+      Prefetch.Listing top = p.take(RelPath.ROOT);
+      assertNotNull(top);
+      assertEquals(List.of("a", "b", "c", "gone"), top.names());
+      assertEquals(FileStat.Type.DIR, Prefetch.stat(top.stats()[0]).type());
+      assertTrue(top.stats()[3] instanceof NoSuchFileException);
+      // The walker skips a (and a/x) and asks for b, which the prefetch did not descend into.
+      assertNull(p.take(RelPath.parse("b")));
+      Prefetch.Listing c = p.take(RelPath.parse("c"));
+      assertNotNull(c);
+      assertEquals(List.of("g"), c.names());
+      assertNull(p.take(RelPath.parse("d")), "past the end");
+    }
+    assertTrue(!tree.listed.contains("b"), "an ignored directory is never listed");
+  }
+
+  @Test
+  void hugeDirectory_namesOnly_andCloseStopsAThreadThatIsAhead() throws Exception {
+    FakeTree tree = new FakeTree();
+    List<String> many = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      many.add("d" + (100 + i));
+      tree.dir("d" + (100 + i), "f");
+    }
+    tree.dir(".", many.toArray(String[]::new));
+    try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree, d -> true, 10)) {
+      Prefetch.Listing top = p.take(RelPath.ROOT);
+      assertEquals(100, top.names().size());
+      assertNull(top.stats(), "more names than maxStats: the walker stats them");
+    }
+    // Without stats it cannot tell directories: it read nothing below, and close() left nothing running.
+    assertEquals(Set.of("."), tree.listed);
+  }
+}
