@@ -172,11 +172,10 @@ public final class JsyncCli {
           lockHolder(args), env.clock());
       SyncReport report;
       String host = env.hostName();
-      try (Replica alpha = replica(profile.roots().get(0), profile, host, props, backups, reporter);
-           Replica beta = replica(profile.roots().get(1), profile, host, props, backups, reporter)) {
+      try (ReplicaPair pair = replicas(profile, host, props, backups, reporter, config)) {
         reporter.startProgress();
         try {
-          report = new SyncRun(alpha, beta, config, reporter).run();
+          report = new SyncRun(pair.alpha(), pair.beta(), config, reporter).run();
         } catch (JsyncException e) {
           reporter.stopProgress();
           log.line("Fatal error: " + e.getMessage());
@@ -218,6 +217,53 @@ public final class JsyncCli {
     ProfileContext ctx = new ProfileContext(env.fs(), env.home().toAbsolutePath(), jsyncHome.toAbsolutePath(),
         profileName == null ? Setting.COMMAND_LINE : profileName, env.cwd());
     return Profile.from(settings, ctx);
+  }
+
+  /** The two replicas of a run; closing the pair closes both. */
+  private record ReplicaPair(Replica alpha, Replica beta) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        alpha.close();
+      } finally {
+        beta.close();
+      }
+    }
+  }
+
+  /**
+   * Opens both replicas, the local one first when the other is remote: it opens its archive and scans
+   * while SSH connects, if the remote root's canonical name is remembered from an earlier run.
+   */
+  private ReplicaPair replicas(Profile profile, String host, PropsPolicy props, BackupPolicy backups,
+      Reporter reporter, SyncConfig config) {
+    RootSpec a = profile.roots().get(0);
+    RootSpec b = profile.roots().get(1);
+    boolean swap = a instanceof RootSpec.Ssh && b instanceof RootSpec.Local;
+    RootSpec firstSpec = swap ? b : a;
+    RootSpec secondSpec = swap ? a : b;
+    RememberedRoots remembered = new RememberedRoots(env.jsyncHome());
+    Replica first = replica(firstSpec, profile, host, props, backups, reporter);
+    Replica second;
+    try {
+      if (first instanceof LocalReplica local && secondSpec instanceof RootSpec.Ssh ssh) {
+        Optional<String> other = remembered.get(ssh.display());
+        if (other.isPresent()) {
+          reporter.stage("scanning " + local.root() + " while connecting to " + ssh.host());
+          local.scanAhead(other.get(), config.lockHolder(), SyncRun.scanOptions(config));
+        }
+      }
+      second = replica(secondSpec, profile, host, props, backups, reporter);
+    } catch (RuntimeException e) {
+      first.close();
+      throw e;
+    }
+    for (Replica r : List.of(first, second)) {
+      if (r instanceof RemoteReplica remote) {
+        remembered.put((r == first ? firstSpec : secondSpec).display(), remote.canonicalRoot());
+      }
+    }
+    return swap ? new ReplicaPair(second, first) : new ReplicaPair(first, second);
   }
 
   /** A local replica, or, for an {@code ssh://} root, a connection to {@code jsync server} on that host. */

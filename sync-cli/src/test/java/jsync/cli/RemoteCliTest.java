@@ -132,6 +132,46 @@ class RemoteCliTest {
   }
 
   @Test
+  void laterRuns_scanTheLocalRootWhileConnecting_andAStaleHintCostsNothing() throws Exception {
+    write(a, "f", "1");
+    Run first = jsync("-batch", "-debug", a.toString(), remoteRoot());
+    assertEquals(0, first.code(), first.out() + first.err());
+    assertFalse(first.err().contains("while connecting"), "nothing remembered yet: " + first.err());
+    Path hints = tmp.resolve("local-jsync/archives/remote-roots.txt");
+    assertEquals(remoteRoot() + "\tremote:" + b.toRealPath() + "\n", Files.readString(hints));
+
+    // Local changes on either side of the ssh:// root (it may be the first root or the second).
+    write(a, "g", "2");
+    write(b, "h", "3");
+    Run second = jsync("-batch", "-debug", a.toString(), remoteRoot());
+    assertEquals(0, second.code(), second.out() + second.err());
+    assertTrue(second.err().contains("scanning " + a + " while connecting"), second.err());
+    assertEquals(describe(a), describe(b));
+    write(a, "i", "4");
+    Run swapped = jsync("-batch", "-debug", remoteRoot(), a.toString());
+    assertEquals(0, swapped.code(), swapped.out() + swapped.err());
+    assertTrue(swapped.err().contains("while connecting"), swapped.err());
+    assertEquals(describe(a), describe(b));
+
+    // A hint naming another root (the remote was moved, renamed...): the run is still right, and the hint
+    // is corrected for the next one.
+    Files.writeString(hints, remoteRoot() + "\tremote:/somewhere/else\n");
+    write(a, "j", "5");
+    Files.delete(b.resolve("h"));
+    Run stale = jsync("-batch", a.toString(), remoteRoot());
+    assertEquals(0, stale.code(), stale.out() + stale.err());
+    assertEquals(describe(a), describe(b));
+    assertFalse(Files.exists(a.resolve("h")));
+    assertEquals(remoteRoot() + "\tremote:" + b.toRealPath() + "\n", Files.readString(hints));
+
+    // An unreadable hint file is no hint at all.
+    Files.delete(hints);
+    Files.createDirectories(hints);
+    Run broken = jsync("-batch", a.toString(), remoteRoot());
+    assertEquals(0, broken.code(), broken.out() + broken.err());
+  }
+
+  @Test
   void relativeRemotePath_isBelowTheRemoteHome() throws Exception {
     write(a, "f", "x");
     Run r = jsync("-batch", a.toString(), "ssh://" + server.host() + ":" + server.port() + "/www");

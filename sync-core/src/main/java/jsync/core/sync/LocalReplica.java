@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import jsync.core.DaemonThreads;
@@ -59,6 +60,11 @@ public final class LocalReplica implements Replica {
   private Scanner lastScan;
   private String openedWith;
   private WatchFactory watchFactory;
+  /** A scan started before the other replica could name itself (see {@link #scanAhead}); null if none. */
+  private Ahead ahead;
+
+  private record Ahead(String other, ScanOptions options, CompletableFuture<Void> opened,
+      CompletableFuture<ScanResult> scanned) {}
 
   /**
    * @param root absolute path of the root (on any filesystem; the archive needs the default one)
@@ -142,8 +148,88 @@ public final class LocalReplica implements Replica {
     }
   }
 
+  /**
+   * Opens the archive of the pair with {@code expectedOther} and scans against it in the background, while
+   * the caller connects to the other replica: over SSH the connection takes longer than scanning 100,000
+   * files, so the local scan costs no time at all. {@link #open} and {@link #scan} then take what this
+   * did if their arguments match the guess (the other replica's canonical root as remembered from the last
+   * run, the same scan options, archives that belong together); otherwise the guess is dropped and they do
+   * their work afresh, so a wrong guess costs time, never correctness. Nothing is scanned into a missing
+   * root or against an archive that never completed a synchronization (there is no scan to trust then).
+   */
+  public void scanAhead(String expectedOther, String holder, ScanOptions options) {
+    if (archive != null || ahead != null || !Files.isDirectory(root)) {
+      return;
+    }
+    CompletableFuture<Void> opened = new CompletableFuture<>();
+    CompletableFuture<ScanResult> scanned = new CompletableFuture<>();
+    Thread t = DaemonThreads.named("jsync-scan-ahead").newThread(() -> {
+      try {
+        openArchive(expectedOther, holder);
+        opened.complete(null);
+      } catch (Throwable e) {
+        opened.completeExceptionally(e);
+        scanned.completeExceptionally(e);
+        return;
+      }
+      try {
+        scanned.complete(syncId().isPresent() ? scanNow(options, true) : null);
+      } catch (Throwable e) {
+        scanned.completeExceptionally(e);
+      }
+    });
+    ahead = new Ahead(expectedOther, options, opened, scanned);
+    t.start();
+  }
+
+  /** Waits for a scan ahead and returns its result (null if none or failed), leaving it to {@link #scan}. */
+  ScanResult awaitScanAhead() {
+    return ahead == null ? null : settled(ahead.scanned());
+  }
+
+  /** The outcome of a scan-ahead stage, null if it failed or did nothing: the caller then does it itself. */
+  private static <T> T settled(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      return null;
+    }
+  }
+
+  private static boolean succeeded(CompletableFuture<?> f) {
+    try {
+      f.join();
+      return true;
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      return false;
+    }
+  }
+
+  /** Waits for a scan ahead to finish and forgets it, closing the archive it opened for a wrong guess. */
+  private void dropAhead(boolean keepArchive) {
+    Ahead a = ahead;
+    if (a == null) {
+      return;
+    }
+    settled(a.scanned());
+    ahead = null;
+    if (!keepArchive) {
+      closeArchive();
+    }
+  }
+
   @Override
   public void open(String otherCanonicalRoot, String holder) {
+    if (ahead != null) {
+      if (succeeded(ahead.opened()) && ahead.other().equals(otherCanonicalRoot)) {
+        return; // the archive is open for this pair; the scan goes on
+      }
+      dropAhead(false);
+    }
+    openArchive(otherCanonicalRoot, holder);
+  }
+
+  private void openArchive(String otherCanonicalRoot, String holder) {
     if (archive != null) {
       if (!otherCanonicalRoot.equals(openedWith)) {
         throw new IllegalStateException("replica " + display + " is open for " + openedWith
@@ -190,6 +276,18 @@ public final class LocalReplica implements Replica {
 
   @Override
   public ScanResult scan(ScanOptions options, boolean trustArchive) {
+    if (ahead != null) {
+      Ahead a = ahead;
+      ScanResult early = settled(a.scanned());
+      ahead = null;
+      if (early != null && trustArchive && a.options().equals(options)) {
+        return early;
+      }
+    }
+    return scanNow(options, trustArchive);
+  }
+
+  private ScanResult scanNow(ScanOptions options, boolean trustArchive) {
     List<Update> updates = new ArrayList<>();
     scannedRootKey = rootKey();
     ExecutorService hashers = Executors.newFixedThreadPool(HASH_THREADS, DaemonThreads.named("jsync-hash"));
@@ -372,13 +470,20 @@ public final class LocalReplica implements Replica {
 
   @Override
   public void close() {
+    // A scan ahead still running uses the archive: it must end before the archive closes.
+    dropAhead(true);
     if (applier != null) {
       applier.close();
     }
+    closeArchive();
+  }
+
+  private void closeArchive() {
     try {
       if (archive != null) {
         archive.close();
         archive = null;
+        openedWith = null;
       }
     } finally {
       if (lock != null) {

@@ -180,9 +180,14 @@ public final class SyncRun {
     return false;
   }
 
-  private ScanResult[] scanBoth(boolean trusted) {
-    ScanOptions options = new ScanOptions(config.scopes(), config.filter(), props, config.fastcheck(),
+  /** How a run with {@code config} scans each replica (also what a scan ahead must match). */
+  public static ScanOptions scanOptions(SyncConfig config) {
+    return new ScanOptions(config.scopes(), config.filter(), config.policy().props(), config.fastcheck(),
         config.links(), 0, config.guards());
+  }
+
+  private ScanResult[] scanBoth(boolean trusted) {
+    ScanOptions options = scanOptions(config);
     listener.stage("scanning " + alpha.root() + " and " + beta.root());
     // The two scans are independent: on two cores (or with a remote side) they overlap.
     CompletableFuture<ScanResult> alphaScan = CompletableFuture.supplyAsync(() -> alpha.scan(options, trusted));

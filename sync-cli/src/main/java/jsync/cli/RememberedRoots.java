@@ -1,0 +1,78 @@
+package jsync.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What each {@code ssh://} root answered as its canonical root the last time jsync connected to it, in
+ * {@code JSYNC_HOME/archives/remote-roots.txt} (a line per root: the root as written, a tab, the canonical
+ * root). The local replica's archive is named after both canonical roots; knowing the remote one before the
+ * connection is up lets the local replica open its archive and scan while SSH connects ({@link
+ * jsync.core.sync.LocalReplica#scanAhead}).
+ *
+ * <p>Only a hint: a missing, unreadable or stale entry costs the overlap, never correctness (the scan ahead
+ * is dropped when the connected replica names another root), so every failure here is silent.
+ */
+final class RememberedRoots {
+  private final Path file;
+
+  RememberedRoots(Path jsyncHome) {
+    this.file = jsyncHome.resolve("archives").resolve("remote-roots.txt");
+  }
+
+  Optional<String> get(String rootAsWritten) {
+    return Optional.ofNullable(read().get(rootAsWritten));
+  }
+
+  /** Remembers {@code canonical} for {@code rootAsWritten}; writes the file only when that changes it. */
+  void put(String rootAsWritten, String canonical) {
+    if (!storable(rootAsWritten) || !storable(canonical)) {
+      return;
+    }
+    Map<String, String> all = read();
+    if (canonical.equals(all.get(rootAsWritten))) {
+      return;
+    }
+    all.put(rootAsWritten, canonical);
+    StringBuilder text = new StringBuilder();
+    all.forEach((k, v) -> text.append(k).append('\t').append(v).append('\n'));
+    Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      // Two runs writing at once: the last rename wins and the other's entry is missed once, no more.
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // a leftover temporary file in jsync's own directory is harmless
+      }
+    }
+  }
+
+  private Map<String, String> read() {
+    Map<String, String> all = new LinkedHashMap<>();
+    try {
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        int tab = line.indexOf('\t');
+        if (tab > 0 && tab < line.length() - 1) {
+          all.put(line.substring(0, tab), line.substring(tab + 1));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // none remembered yet, or unreadable: no hints
+    }
+    return all;
+  }
+
+  private static boolean storable(String s) {
+    return !s.isEmpty() && s.indexOf('\t') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0;
+  }
+}
