@@ -23,7 +23,7 @@ record ClientArgs(OptionalInt port, Optional<String> user, List<String> identiti
 
   static final String SUPPORTED = "-p PORT, -i IDENTITY, -l USER, -F CONFIG, and -o with Port, User,"
       + " IdentityFile, UserKnownHostsFile, StrictHostKeyChecking (yes or accept-new), ConnectTimeout,"
-      + " ServerAliveInterval, ServerAliveCountMax, Ciphers, BatchMode";
+      + " ServerAliveInterval, ServerAliveCountMax, Ciphers, KexAlgorithms, BatchMode";
 
   /** The -o options accepted, by lower-case name, as OpenSSH spells them. */
   private static final Map<String, String> OPTION_NAMES = Map.ofEntries(
@@ -36,6 +36,7 @@ record ClientArgs(OptionalInt port, Optional<String> user, List<String> identiti
       Map.entry("serveraliveinterval", "ServerAliveInterval"),
       Map.entry("serveralivecountmax", "ServerAliveCountMax"),
       Map.entry("ciphers", "Ciphers"),
+      Map.entry("kexalgorithms", "KexAlgorithms"),
       Map.entry("batchmode", "BatchMode"));
 
   ClientArgs {
@@ -136,6 +137,15 @@ record ClientArgs(OptionalInt port, Optional<String> user, List<String> identiti
           if (cipher == null || !cipher.isSupported() || !SshClientFactory.DEFAULT_CIPHERS.contains(cipher)) {
             throw new TransportException("cipher '" + c + "' in " + where + " is not supported by jsync's"
                 + " built-in SSH client; supported: " + SshClientFactory.DEFAULT_CIPHERS_TEXT
+                + " (no '+', '-' or '^' prefixes)");
+          }
+        }
+      }
+      case "KexAlgorithms" -> {
+        for (String k : value.split(",")) {
+          if (!SshClientFactory.KEX_NAMES.contains(k.strip())) {
+            throw new TransportException("key exchange '" + k + "' in " + where + " is not supported by"
+                + " jsync's built-in SSH client; supported: " + String.join(",", SshClientFactory.KEX_NAMES)
                 + " (no '+', '-' or '^' prefixes)");
           }
         }

@@ -29,10 +29,11 @@ import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
  * @param acceptNew {@code StrictHostKeyChecking=accept-new}: record an unknown host's key instead of failing
  * @param aliveInterval keep-alive interval, zero for none
  * @param ciphers cipher names in order of preference, empty for the default order
+ * @param kexAlgorithms key exchange names in order of preference, empty for the default order
  */
 record HostSettings(String alias, String hostName, int port, String user, List<Path> identities,
     boolean identitiesExplicit, Path knownHosts, boolean acceptNew, Duration connectTimeout,
-    Duration aliveInterval, int aliveCountMax, List<String> ciphers) {
+    Duration aliveInterval, int aliveCountMax, List<String> ciphers, List<String> kexAlgorithms) {
 
   /** The keys OpenSSH tries when none is named, minus DSA (removed from OpenSSH) and security keys. */
   static final List<String> DEFAULT_IDENTITIES = List.of("id_ed25519", "id_ecdsa", "id_rsa");
@@ -49,6 +50,7 @@ record HostSettings(String alias, String hostName, int port, String user, List<P
   HostSettings {
     identities = List.copyOf(identities);
     ciphers = List.copyOf(ciphers);
+    kexAlgorithms = List.copyOf(kexAlgorithms);
   }
 
   static HostSettings resolve(RootSpec.Ssh root, SshOptions options, ClientArgs args) {
@@ -100,6 +102,8 @@ record HostSettings(String alias, String hostName, int port, String user, List<P
     String alive = option("ServerAliveInterval", args, entry, where);
     String aliveMax = option("ServerAliveCountMax", args, entry, where);
     String ciphers = args.options().get("Ciphers");
+    // As Ciphers, only from sshargs: a config's KexAlgorithms may use OpenSSH's +/-/^ forms meant for ssh.
+    String kex = args.options().get("KexAlgorithms");
     return new HostSettings(root.host(), hostName, port, user, identities, explicit,
         knownHosts == null ? home.resolve(".ssh/known_hosts") : expand(firstWord(knownHosts), home),
         strict != null && strict.equalsIgnoreCase("accept-new"),
@@ -107,7 +111,8 @@ record HostSettings(String alias, String hostName, int port, String user, List<P
         alive == null ? DEFAULT_ALIVE_INTERVAL : ClientArgs.duration("ServerAliveInterval", alive, where, 0),
         aliveMax == null ? DEFAULT_ALIVE_COUNT_MAX
             : (int) ClientArgs.seconds("ServerAliveCountMax", aliveMax, where, 1),
-        ciphers == null ? List.of() : List.of(ciphers.split(",")));
+        ciphers == null ? List.of() : List.of(ciphers.split(",")),
+        kex == null ? List.of() : List.of(kex.strip().split("\\s*,\\s*")));
   }
 
   /** The option from sshargs, else from the config entry (validated, naming the config file if bad). */

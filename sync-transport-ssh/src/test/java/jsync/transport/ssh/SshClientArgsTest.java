@@ -42,11 +42,19 @@ class SshClientArgsTest {
   @Test
   void badValues_areRefusedNamingTheOption() {
     for (List<String> args : List.of(List.of("-p", "0"), List.of("-p", "x"), List.of("-o", "ConnectTimeout=0"),
-        List.of("-o", "ServerAliveCountMax=-1"), List.of("-o", "Ciphers=aes128-cbc"), List.of("-p"),
+        List.of("-o", "ServerAliveCountMax=-1"), List.of("-o", "Ciphers=aes128-cbc"),
+        List.of("-o", "KexAlgorithms=diffie-hellman-group1-sha1"),
+        List.of("-o", "KexAlgorithms=+curve25519-sha256"), List.of("-p"),
         List.of("web1"), List.of("-o", "StrictHostKeyChecking=ask"))) {
       TransportException e = assertThrows(TransportException.class, () -> ClientArgs.parse(args));
       assertTrue(e.getMessage().length() > 20, e.getMessage());
     }
+  }
+
+  @Test
+  void chosenKeyExchanges_areAccepted() {
+    ClientArgs a = ClientArgs.parse(List.of("-o", "KexAlgorithms=curve25519-sha256,sntrup761x25519-sha512"));
+    assertEquals("curve25519-sha256,sntrup761x25519-sha512", a.options().get("KexAlgorithms"));
   }
 
   @Test

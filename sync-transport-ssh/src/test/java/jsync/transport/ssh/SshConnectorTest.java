@@ -115,6 +115,21 @@ class SshConnectorTest {
   }
 
   @Test
+  void defaultKeyExchange_isMlKemHybrid_andKexAlgorithmsChoosesAnother() throws IOException {
+    roundTripSmall();
+    List<String> kex = server.keyExchanges();
+    assertEquals("mlkem768x25519-sha256", kex.get(kex.size() - 1));
+
+    SshOptions chosen = home.options().withSshargs(List.of("-o", "KexAlgorithms=curve25519-sha256"));
+    server.handler((in, out, err, argv) -> 0);
+    try (RemotePipe pipe = connector.open(root(), List.of("true"), chosen)) {
+      assertEquals(-1, pipe.in().read());
+    }
+    kex = server.keyExchanges();
+    assertEquals("curve25519-sha256", kex.get(kex.size() - 1));
+  }
+
+  @Test
   void exitStatus_nonZeroIsThrownAtEndOfOutput() {
     server.handler((in, out, err, argv) -> {
       out.write("partial".getBytes(StandardCharsets.UTF_8));

@@ -50,6 +50,7 @@ public final class TestSshServer implements AutoCloseable {
   private final List<String> commandLines = new CopyOnWriteArrayList<>();
   private final List<String> users = new CopyOnWriteArrayList<>();
   private final List<String> ciphers = new CopyOnWriteArrayList<>();
+  private final List<String> kex = new CopyOnWriteArrayList<>();
   private final AtomicInteger running = new AtomicInteger();
   private volatile ExecHandler handler;
 
@@ -85,6 +86,7 @@ public final class TestSshServer implements AutoCloseable {
       if (ok) {
         users.add(user);
         ciphers.add(session.getNegotiatedKexParameter(KexProposalOption.C2SENC));
+        kex.add(session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS));
       }
       return ok;
     });
@@ -144,6 +146,11 @@ public final class TestSshServer implements AutoCloseable {
   /** The client-to-server cipher of each successful login, in order. */
   public List<String> ciphers() {
     return List.copyOf(ciphers);
+  }
+
+  /** The key exchange of each successful login, in order. */
+  public List<String> keyExchanges() {
+    return List.copyOf(kex);
   }
 
   /** How many handlers are running now. */
