@@ -13,12 +13,14 @@ public final class RollingChecksum {
 
   /** Starts over on {@code buf[off, off+len)}. */
   public void reset(byte[] buf, int off, int len) {
+    // b = Σ (n - i)·x_i is the sum of the running sums of a: byte i is in n - i of them. Adds only, as
+    // rsync computes it; the int sums overflow harmlessly (only their low 16 bits are kept).
     int sa = 0;
     int sb = 0;
-    for (int i = 0; i < len; i++) {
-      int x = buf[off + i] & 0xff;
-      sa += x;
-      sb += (len - i) * x;
+    int end = off + len;
+    for (int i = off; i < end; i++) {
+      sa += buf[i] & 0xff;
+      sb += sa;
     }
     a = sa & 0xffff;
     b = sb & 0xffff;
