@@ -61,7 +61,8 @@ def main() -> int:
     # stage start = Reporter creation + its ms (the arrival can lag by a scheduling delay)
     stage_at = {}
     for arrived, ms, name in stages:
-        key = name.split()[0]
+        # "scanning LOCAL while connecting to HOST": the local replica scanned ahead (docs/ssh.md)
+        key = "scanning-ahead" if " while connecting to " in name else name.split()[0]
         stage_at.setdefault(key, created + ms / 1000)
 
     reads = []
@@ -90,7 +91,7 @@ def main() -> int:
         ("remote command started (wrapper, after SSH login and login shell)", srv_start),
         ("first bytes from the remote after that (jsync handshake)", first_down_after_srv),
     ]
-    for key in ("scanning", "reconciling", "propagating", "deleting", "recording", "done"):
+    for key in ("scanning-ahead", "scanning", "reconciling", "propagating", "deleting", "recording", "done"):
         if key in stage_at:
             marks.append((f"stage: {key}", stage_at[key]))
     marks.append(("client exited", t1))
@@ -110,7 +111,8 @@ def main() -> int:
         ("SSH key exchange, login, session, remote login shell", d(accept, srv_start)),
         ("remote jsync JVM start until its handshake", d(srv_start, first_down_after_srv)),
         ("handshake until scanning starts", d(first_down_after_srv, stage_at.get("scanning"))),
-        ("scanning both replicas (in parallel)", d(stage_at.get("scanning"), stage_at.get("reconciling"))),
+        ("scanning (both replicas, or the remote one if the local one was scanned ahead)",
+         d(stage_at.get("scanning"), stage_at.get("reconciling"))),
         ("reconcile, propagate, delete, record", d(stage_at.get("reconciling"), stage_at.get("done"))),
         ("after 'done' until the client exited", d(stage_at.get("done"), t1)),
         ("total (client wall)", d(t0, t1)),
