@@ -97,7 +97,8 @@ kill -TERM "$bd_relay_pid" 2>/dev/null && wait "$bd_relay_pid" 2>/dev/null || tr
 import statistics, sys
 names = ["client JVM start + CLI setup", "client: SSH client set-up until TCP connect",
          "SSH key exchange, login, session, remote login shell", "remote jsync JVM start until its handshake",
-         "handshake until scanning starts", "scanning both replicas (in parallel)",
+         "handshake until scanning starts",
+         "scanning (both replicas, or the remote one if the local one was scanned ahead)",
          "reconcile, propagate, delete, record", "after 'done' until the client exited", "total (client wall)"]
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 for i, n in enumerate(names):
