@@ -690,7 +690,7 @@ public final class Applier implements AutoCloseable {
           throw changed(op, st);
         }
         if (!expected.stamp().matches(st.stamp())) {
-          Hasher.Result h = HASHERS.get().hash(target, st.size(), 0);
+          Hasher.Result h = HASHERS.get().hashOnly(target, st.size());
           if (h.length() != f.size() || !h.fingerprint().equals(f.fingerprint())) {
             throw changed(op, st);
           }

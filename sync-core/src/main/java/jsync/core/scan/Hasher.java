@@ -33,12 +33,24 @@ public final class Hasher {
    * different length, the result says so and carries no signature: the caller sees a changed stamp anyway.
    */
   public Result hash(Path path, long size, long signatureSeed) throws IOException {
+    return hash(path, size, signatureSeed, true);
+  }
+
+  /**
+   * As {@link #hash(Path, long, long)} without the block signature, which costs more than the hash itself
+   * (1 GiB: ~0.35 s of xxHash, ~0.55 s more for the signature).
+   */
+  public Result hashOnly(Path path, long size) throws IOException {
+    return hash(path, size, 0, false);
+  }
+
+  private Result hash(Path path, long size, long signatureSeed, boolean withSignature) throws IOException {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-      if (size < BUFFER_SIZE && size < SignatureBuilder.MIN_FILE_SIZE) {
+      if (size < BUFFER_SIZE && (size < SignatureBuilder.MIN_FILE_SIZE || !withSignature)) {
         int n = readFully(ch, buffer.length);
         return new Result(Fingerprint.of(XxHash.hash(buffer, 0, n, 0)), n, Optional.empty());
       }
-      SignatureBuilder sig = size >= SignatureBuilder.MIN_FILE_SIZE
+      SignatureBuilder sig = withSignature && size >= SignatureBuilder.MIN_FILE_SIZE
           ? new SignatureBuilder(size, signatureSeed) : null;
       try (StreamingXXHash64 h = XxHash.streaming(0)) {
         long total = 0;

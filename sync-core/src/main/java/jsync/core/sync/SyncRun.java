@@ -563,7 +563,18 @@ public final class SyncRun {
       // The same bytes on both sides: the signature computed while copying holds for the source too.
       signature = copied.signature();
     }
+    if (signature.isEmpty() && sameContent(u.archived(), current)) {
+      // Its properties or stamp changed, not its bytes: the stored signature still describes them (a
+      // trusted scan computes none, see Scanner#hashFile).
+      writes.add(ArchiveWrite.restamp(p, current));
+      return;
+    }
     writes.add(ArchiveWrite.record(p, current, signature));
+  }
+
+  private static boolean sameContent(Observed archived, Observed current) {
+    return archived.entry() instanceof Entry.File a && current.entry() instanceof Entry.File c
+        && a.fingerprint().known() && a.fingerprint().equals(c.fingerprint()) && a.size() == c.size();
   }
 
   /**

@@ -59,8 +59,12 @@ class ScannerOnDiskTest {
   }
 
   private Result scan(MemoryArchive archive, ScanOptions options) throws IOException {
+    return scan(archive, options, true);
+  }
+
+  private Result scan(MemoryArchive archive, ScanOptions options, boolean trusted) throws IOException {
     List<Update> updates = new ArrayList<>();
-    ScanStats stats = new Scanner(root, options, true, clock).scan(archive, updates::add);
+    ScanStats stats = new Scanner(root, options, trusted, clock).scan(archive, updates::add);
     return new Result(updates, stats);
   }
 
@@ -147,17 +151,27 @@ class ScannerOnDiskTest {
     }
   }
 
-  /** Around the 256 KiB signature threshold and the hasher's 1 MiB buffer. */
+  /**
+   * Around the 256 KiB signature threshold and the hasher's 1 MiB buffer. A first synchronization's scan
+   * (records not trusted) computes the signature; a trusted scan hashes only (see Scanner#hashFile).
+   */
   @ParameterizedTest
   @ValueSource(ints = {256 * 1024 - 1, 256 * 1024, 300_001, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 17})
-  void largeFile_getsTheSignatureOfItsBytes(int size) throws IOException {
+  void largeFile_getsTheSignatureOfItsBytes_inAFirstSyncScanOnly(int size) throws IOException {
     byte[] content = new byte[size];
     new Random(size).nextBytes(content);
     Files.write(root.resolve("big"), content);
     long seed = 0x5eed;
+    ScanOptions options = new ScanOptions(List.of(jsync.core.model.RelPath.ROOT),
+        PathFilter.NONE, jsync.core.model.PropsPolicy.DEFAULT, true, true, seed);
 
-    Result r = scan(new MemoryArchive(), new ScanOptions(List.of(jsync.core.model.RelPath.ROOT),
-        PathFilter.NONE, jsync.core.model.PropsPolicy.DEFAULT, true, true, seed));
+    Result trusted = scan(new MemoryArchive().put("big", Observed.of(new Entry.File(1, 0, 0644,
+        Fingerprint.of(1)))), options, true);
+    Update changed = trusted.at("big");
+    assertEquals(fp(content), assertInstanceOf(Entry.File.class, changed.current().entry()).fingerprint());
+    assertEquals(Optional.empty(), changed.signature());
+
+    Result r = scan(new MemoryArchive(), options, false);
 
     Update u = r.at("big");
     Entry.File file = assertInstanceOf(Entry.File.class, u.current().entry());

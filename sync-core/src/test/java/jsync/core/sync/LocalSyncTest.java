@@ -107,6 +107,46 @@ class LocalSyncTest {
     }
   }
 
+  private java.util.Optional<jsync.core.delta.Signature> storedSignature(Path self, Path other, String path)
+      throws Exception {
+    String selfName = "testhost:" + self.toRealPath();
+    String otherName = "testhost:" + other.toRealPath();
+    Path dir = jsync.core.archive.ArchiveLocation.of(tmp.resolve("home"), selfName, otherName).archiveDir();
+    try (jsync.core.archive.Archive archive = jsync.core.archive.Archive.open(dir)) {
+      return archive.signature(jsync.core.model.RelPath.parse(path));
+    }
+  }
+
+  private static jsync.core.delta.Signature signatureOf(byte[] content) {
+    jsync.core.delta.SignatureBuilder b = new jsync.core.delta.SignatureBuilder(content.length, 0);
+    b.update(content, 0, content.length);
+    return b.finish();
+  }
+
+  @Test
+  void laterRuns_recordTheSignatureOfWhatWasCopied_andKeepItWhenOnlyPropertiesChange() throws Exception {
+    // A trusted scan computes no block signatures (Scanner#hashFile): the copy's serve both sides.
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    byte[] big = new byte[700_000];
+    new java.util.Random(4).nextBytes(big);
+    Files.write(a.resolve("big.bin"), big);
+    assertEquals(0, sync(a, b).exitCode());
+
+    big[12345] ^= 1;
+    Files.write(a.resolve("big.bin"), big);
+    SyncReport changed = sync(a, b);
+    assertEquals(0, changed.exitCode(), changed.items().toString());
+    assertEquals(java.util.Optional.of(signatureOf(big)), storedSignature(a, b, "big.bin"), "source side");
+    assertEquals(java.util.Optional.of(signatureOf(big)), storedSignature(b, a, "big.bin"), "receiving side");
+
+    Files.setPosixFilePermissions(a.resolve("big.bin"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    SyncReport chmod = sync(a, b);
+    assertEquals(0, chmod.exitCode(), chmod.items().toString());
+    assertEquals(java.util.Optional.of(signatureOf(big)), storedSignature(a, b, "big.bin"),
+        "a mode change keeps the source's signature");
+  }
+
   @Test
   void renamedFile_isCopiedFromTheOldNameOnTheOtherSide() throws Exception {
     Path a = Files.createDirectories(tmp.resolve("a"));
