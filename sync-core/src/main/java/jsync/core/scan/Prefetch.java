@@ -68,32 +68,40 @@ final class Prefetch implements AutoCloseable {
 
   private void run(Path root, List<RelPath> scopes, Tree tree, Predicate<RelPath> descend) {
     try {
-      for (RelPath scope : scopes) {
-        if (stopped) {
-          return;
-        }
-        if (scope.isRoot()) {
-          read(RelPath.ROOT, root, tree, descend);
-        } else if (descend.test(scope) && directoriesAbove(root, scope, tree)) {
-          Path p = scope.under(root);
-          try {
-            if (tree.stat(p).type() == FileStat.Type.DIR) {
-              read(scope, p, tree, descend);
-            }
-          } catch (IOException e) {
-            // the walker meets the same trouble and reports it
-          }
-        }
-      }
+      readScopes(root, scopes, tree, descend);
     } catch (InterruptedException e) {
       return; // closed
     } catch (RuntimeException e) {
       // A bug here must not break scans: the walker reads whatever this did not.
+    } finally {
+      // Whatever ended this thread (an Error too: a tree deep enough to overflow its stack), the walker must
+      // learn that nothing more comes, or it would wait for the next listing forever.
+      try {
+        put(END);
+      } catch (InterruptedException e) {
+        // closed: nobody waits
+      }
     }
-    try {
-      put(END);
-    } catch (InterruptedException e) {
-      // closed
+  }
+
+  private void readScopes(Path root, List<RelPath> scopes, Tree tree, Predicate<RelPath> descend)
+      throws InterruptedException {
+    for (RelPath scope : scopes) {
+      if (stopped) {
+        return;
+      }
+      if (scope.isRoot()) {
+        read(RelPath.ROOT, root, tree, descend);
+      } else if (descend.test(scope) && directoriesAbove(root, scope, tree)) {
+        Path p = scope.under(root);
+        try {
+          if (tree.stat(p).type() == FileStat.Type.DIR) {
+            read(scope, p, tree, descend);
+          }
+        } catch (IOException e) {
+          // the walker meets the same trouble and reports it
+        }
+      }
     }
   }
 

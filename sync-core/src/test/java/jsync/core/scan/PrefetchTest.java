@@ -118,7 +118,7 @@ class PrefetchTest {
   }
 
   /** An in-memory tree for {@link Prefetch} alone: directory -> names; everything else is a file. */
-  private static final class FakeTree implements Prefetch.Tree {
+  private static class FakeTree implements Prefetch.Tree {
     final Map<String, List<String>> dirs = new TreeMap<>();
     final Set<String> listed = ConcurrentHashMap.newKeySet();
 
@@ -172,6 +172,28 @@ class PrefetchTest {
       assertNull(p.take(RelPath.parse("d")), "past the end");
     }
     assertTrue(!tree.listed.contains("b"), "an ignored directory is never listed");
+  }
+
+  @Test
+  void anErrorInTheReadAheadThread_endsItsListings_andTheWalkerNeverWaitsForever() {
+    // A tree deep enough to overflow the thread's stack is the real case; the fake throws the same Error.
+    FakeTree tree = new FakeTree() {
+      @Override
+      public List<String> list(Path dir) throws IOException {
+        if (dir.endsWith("deep")) {
+          throw new StackOverflowError();
+        }
+        return super.list(dir);
+      }
+    }.dir(".", "a", "deep", "z").dir("a", "f").dir("deep", "x").dir("z", "g");
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+      try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree, d -> true, 100)) {
+        assertNotNull(p.take(RelPath.ROOT));
+        assertNotNull(p.take(RelPath.parse("a")));
+        assertNull(p.take(RelPath.parse("deep")), "the walker reads it itself");
+        assertNull(p.take(RelPath.parse("z")), "nothing more comes after the error");
+      }
+    });
   }
 
   @Test
