@@ -186,7 +186,7 @@ public final class Scanner {
         public FileStat stat(Path p) throws IOException {
           return stat.read(p);
         }
-      }, p -> p.isRoot() ? true : !isBadName(p.name()) && !isIgnoredScope(p));
+      }, p -> p.isRoot() || !isBadName(p.name()) && !isIgnoredScope(p));
     }
     try {
       return walk(archive, scopes);

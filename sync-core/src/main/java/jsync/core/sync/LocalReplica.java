@@ -63,7 +63,8 @@ public final class LocalReplica implements Replica {
   /** A scan started before the other replica could name itself (see {@link #scanAhead}); null if none. */
   private Ahead ahead;
 
-  private record Ahead(String other, ScanOptions options, CompletableFuture<Void> opened,
+  /** {@code opened} completes with true once the guessed pair's archive is open. */
+  private record Ahead(String other, ScanOptions options, CompletableFuture<Boolean> opened,
       CompletableFuture<ScanResult> scanned) {}
 
   /**
@@ -161,12 +162,12 @@ public final class LocalReplica implements Replica {
     if (archive != null || ahead != null || !Files.isDirectory(root)) {
       return;
     }
-    CompletableFuture<Void> opened = new CompletableFuture<>();
+    CompletableFuture<Boolean> opened = new CompletableFuture<>();
     CompletableFuture<ScanResult> scanned = new CompletableFuture<>();
     Thread t = DaemonThreads.named("jsync-scan-ahead").newThread(() -> {
       try {
         openArchive(expectedOther, holder);
-        opened.complete(null);
+        opened.complete(true);
       } catch (Throwable e) {
         opened.completeExceptionally(e);
         scanned.completeExceptionally(e);
@@ -196,15 +197,6 @@ public final class LocalReplica implements Replica {
     }
   }
 
-  private static boolean succeeded(CompletableFuture<?> f) {
-    try {
-      f.join();
-      return true;
-    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
-      return false;
-    }
-  }
-
   /** Waits for a scan ahead to finish and forgets it, closing the archive it opened for a wrong guess. */
   private void dropAhead(boolean keepArchive) {
     Ahead a = ahead;
@@ -221,7 +213,7 @@ public final class LocalReplica implements Replica {
   @Override
   public void open(String otherCanonicalRoot, String holder) {
     if (ahead != null) {
-      if (succeeded(ahead.opened()) && ahead.other().equals(otherCanonicalRoot)) {
+      if (settled(ahead.opened()) != null && ahead.other().equals(otherCanonicalRoot)) {
         return; // the archive is open for this pair; the scan goes on
       }
       dropAhead(false);

@@ -86,9 +86,7 @@ class LocalSyncTest {
   void largeFileCopied_getsItsBlockSignatureRecordedOnBothSides() throws Exception {
     Path a = Files.createDirectories(tmp.resolve("a"));
     Path b = Files.createDirectories(tmp.resolve("b"));
-    byte[] big = new byte[600_000];
-    new java.util.Random(3).nextBytes(big);
-    Files.write(a.resolve("big.bin"), big);
+    byte[] big = writeRandom(a.resolve("big.bin"), 600_000, 3);
     Files.setLastModifiedTime(a.resolve("big.bin"), java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L));
 
     assertEquals(0, sync(a, b).exitCode());
@@ -107,6 +105,13 @@ class LocalSyncTest {
     }
   }
 
+  private static byte[] writeRandom(Path file, int size, long seed) throws java.io.IOException {
+    byte[] content = new byte[size];
+    new java.util.Random(seed).nextBytes(content);
+    Files.write(file, content);
+    return content;
+  }
+
   private static jsync.core.delta.Signature signatureOf(byte[] content) {
     jsync.core.delta.SignatureBuilder b = new jsync.core.delta.SignatureBuilder(content.length, 0);
     b.update(content, 0, content.length);
@@ -118,9 +123,7 @@ class LocalSyncTest {
     // A trusted scan computes no block signatures (Scanner#hashFile): the copy's serve both sides.
     Path a = Files.createDirectories(tmp.resolve("a"));
     Path b = Files.createDirectories(tmp.resolve("b"));
-    byte[] big = new byte[700_000];
-    new java.util.Random(4).nextBytes(big);
-    Files.write(a.resolve("big.bin"), big);
+    byte[] big = writeRandom(a.resolve("big.bin"), 700_000, 4);
     assertEquals(0, sync(a, b).exitCode());
 
     big[12345] ^= 1;
