@@ -213,22 +213,28 @@ class ContinuousSyncTest {
   }
 
   /**
-   * A file rewritten again and again, never quiet for long (the maximum delay forces synchronizations while
-   * it is being written): the other replica only ever holds complete versions, never a torn one, and ends
-   * with the last. Each version is a header naming its length and then that many bytes of one letter.
+   * A file rewritten in place again and again, never quiet for long (the maximum delay forces synchronizations
+   * while it is being written): the other replica only ever holds states the file really had, never a mix of
+   * two versions or bytes it never held, and ends with the last version. Each version is a header naming its
+   * length and then that many bytes of one letter, written 16 KiB at a time after a truncation.
+   *
+   * <p>Complete versions are not promised: a forced pass copies the file as it is, and this writer leaves
+   * partial states standing for milliseconds (the truncation alone can take that long on ext4), long enough
+   * to be read whole and unchanged; see "Half-written files" in docs/continuous.md.
    */
   @Test
-  void aFileBeingWritten_onlyEverArrivesWhole() throws Exception {
+  void aFileRewrittenNonstop_arrivesOnlyInStatesItReallyHad() throws Exception {
     start(FAST);
     Path file = a.resolve("busy.dat");
     java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
-    List<String> torn = Collections.synchronizedList(new ArrayList<>());
+    List<String> impossible = Collections.synchronizedList(new ArrayList<>());
     Thread watcher = new Thread(() -> {
       while (writing.get()) {
         try {
           byte[] seen = Files.readAllBytes(b.resolve("busy.dat"));
-          if (!whole(seen)) {
-            torn.add(seen.length + " bytes: " + new String(seen, 0, Math.min(40, seen.length)));
+          if (!aStateOfSomeVersion(seen)) {
+            impossible.add(seen.length + " bytes: "
+                + new String(seen, 0, Math.min(40, seen.length), java.nio.charset.StandardCharsets.US_ASCII));
           }
         } catch (IOException e) {
           // not there yet
@@ -249,8 +255,8 @@ class ContinuousSyncTest {
       int length = 200_000 + 7919 * (version % 50);
       char letter = (char) ('a' + version % 26);
       last = "v" + version + " " + length + "\n" + String.valueOf(letter).repeat(length);
+      byte[] bytes = last.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       try (var out = Files.newOutputStream(file)) {
-        byte[] bytes = last.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         for (int off = 0; off < bytes.length; off += 16_384) {
           out.write(bytes, off, Math.min(16_384, bytes.length - off));
           out.flush();
@@ -262,22 +268,30 @@ class ContinuousSyncTest {
     await("the last version", holds(b, "busy.dat", expected));
     writing.set(false);
     watcher.join();
-    assertTrue(torn.isEmpty(), "b held torn versions: " + torn);
+    assertTrue(impossible.isEmpty(), "b held content a never had: " + impossible);
   }
 
-  private static boolean whole(byte[] content) {
+  /**
+   * True if {@code content} is a prefix of a version the writer above writes: all a's file ever holds, since
+   * every version starts with a truncation. The header is at most 16 bytes, so only a prefix shorter than
+   * that can lack its newline.
+   */
+  private static boolean aStateOfSomeVersion(byte[] content) {
     String s = new String(content, java.nio.charset.StandardCharsets.US_ASCII);
     int nl = s.indexOf('\n');
     if (nl < 0) {
+      return s.matches("(v(\\d+( \\d*)?)?)?");
+    }
+    java.util.regex.Matcher header = java.util.regex.Pattern.compile("v(\\d+) (\\d+)").matcher(s.substring(0, nl));
+    if (!header.matches()) {
       return false;
     }
-    String[] header = s.substring(0, nl).split(" ");
-    if (header.length != 2) {
-      return false;
-    }
-    int length = Integer.parseInt(header[1]);
+    int version = Integer.parseInt(header.group(1));
+    int length = Integer.parseInt(header.group(2));
+    char letter = (char) ('a' + version % 26);
     String body = s.substring(nl + 1);
-    return body.length() == length && body.chars().allMatch(c -> c == body.charAt(0));
+    return length == 200_000 + 7919 * (version % 50) && body.length() <= length
+        && body.chars().allMatch(c -> c == letter);
   }
 
   @Test
