@@ -1,5 +1,7 @@
 package jsync.cli;
 
+import static jsync.cli.JsyncProcesses.launcher;
+import static jsync.cli.JsyncProcesses.timeoutSeconds;
 import static jsync.core.testing.TreeFixture.describe;
 import static jsync.core.testing.TreeFixture.read;
 import static jsync.core.testing.TreeFixture.write;
@@ -25,6 +27,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,9 +44,9 @@ import jsync.core.sync.SyncListener;
 import jsync.core.sync.SyncReport;
 import jsync.core.sync.SyncRun;
 import jsync.core.reconcile.Plan;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,37 +57,20 @@ import org.junit.jupiter.api.io.TempDir;
  * always tests the code just built ({@code mvn -pl sync-cli -am verify -Dit.test=EndToEndIT}).
  */
 class EndToEndIT {
-  private static final double TIMEOUT_FACTOR =
-      Double.parseDouble(System.getProperty("jsync.test.timeoutFactor", "1"));
   /** nobody/nogroup: the unprivileged user permission tests run the CLI as (root ignores file modes). */
   private static final int NOBODY = 65534;
 
   @TempDir Path tmp;
+  @RegisterExtension final JsyncProcesses processes = new JsyncProcesses(() -> tmp);
   private Path a;
   private Path b;
   private Path jsyncHome;
-  private final List<Process> started = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws IOException {
     a = Files.createDirectories(tmp.resolve("A"));
     b = Files.createDirectories(tmp.resolve("B"));
-    jsyncHome = Files.createDirectories(tmp.resolve("jsync-home"));
-  }
-
-  @AfterEach
-  void stopOwnProcesses() throws InterruptedException {
-    // Only the processes this test started, by their handles.
-    for (Process p : started) {
-      if (p.isAlive()) {
-        p.destroyForcibly();
-        p.waitFor(timeoutSeconds(10), TimeUnit.SECONDS);
-      }
-    }
-  }
-
-  private static long timeoutSeconds(long base) {
-    return Math.max(1, Math.round(base * TIMEOUT_FACTOR));
+    jsyncHome = processes.home();
   }
 
   // ==== in-process: acting between scan and apply ==========================================================
@@ -329,16 +315,6 @@ class EndToEndIT {
     }
   }
 
-  private static Path repoRoot() {
-    Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-    for (Path p = dir; p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("bin/jsync")) && Files.isDirectory(p.resolve("sync-cli"))) {
-        return p;
-      }
-    }
-    return null;
-  }
-
   private static Path sharedDist;
 
   /**
@@ -405,58 +381,22 @@ class EndToEndIT {
     }
   }
 
-  /** The checkout's launcher, asserting the jars were built (for other integration tests). */
-  static Path repoLauncher() {
-    return launcher();
-  }
-
-  private static Path launcher() {
-    Path repo = repoRoot();
-    assumeTrue(repo != null, "bin/jsync not found above " + System.getProperty("user.dir"));
-    // Runs as an integration test (failsafe, after 'package'), so the jars must be there: a skip here
-    // would hide a regression in CI.
-    assertTrue(Files.isDirectory(repo.resolve("sync-cli/target/jsync/lib")),
-        "launcher tests need 'mvn package' first: sync-cli/target/jsync/lib is missing");
-    return repo.resolve("bin/jsync");
-  }
-
-  private ProcessBuilder command(List<String> prefix, Map<String, String> env, String... args) throws IOException {
+  private Process start(List<String> prefix, Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add((prefix.isEmpty() ? launcher() : launcherForOthers()).toString());
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
-    pb.environment().put("HOME", tmp.toString());
-    pb.environment().put("JSYNC_HOME", jsyncHome.toString());
-    pb.environment().put("JSYNC_HOSTNAME", "testhost");
-    env.forEach((k, v) -> {
-      if (v == null) {
-        pb.environment().remove(k);
-      } else {
-        pb.environment().put(k, v);
-      }
-    });
-    Path logs = Files.createDirectories(tmp.resolve("process-output"));
-    int n = started.size();
-    pb.redirectOutput(logs.resolve(n + ".out").toFile());
-    pb.redirectError(logs.resolve(n + ".err").toFile());
-    return pb;
-  }
-
-  private Process start(List<String> prefix, Map<String, String> env, String... args) throws IOException {
-    Process p = command(prefix, env, args).start();
-    started.add(p);
-    return p;
+    Map<String, String> vars = new LinkedHashMap<>();
+    vars.put("JSYNC_HOSTNAME", "testhost");
+    vars.putAll(env);
+    return processes.start(cmd, vars);
   }
 
   private Result finish(Process p) throws IOException, InterruptedException {
-    int n = started.indexOf(p);
     if (!p.waitFor(timeoutSeconds(120), TimeUnit.SECONDS)) {
       p.destroyForcibly();
       fail("bin/jsync did not finish in " + timeoutSeconds(120) + " s");
     }
-    Path logs = tmp.resolve("process-output");
-    return new Result(p.exitValue(), Files.readString(logs.resolve(n + ".out")),
-        Files.readString(logs.resolve(n + ".err")));
+    return new Result(p.exitValue(), processes.out(p), processes.err(p));
   }
 
   private Result jsync(String... args) throws IOException, InterruptedException {

@@ -44,7 +44,7 @@ class OpenSshSyncIT {
 
   @BeforeEach
   void setUp() throws IOException {
-    launcher = EndToEndIT.repoLauncher();
+    launcher = JsyncProcesses.launcher();
     home = Files.createDirectories(tmp.resolve("home"));
     Path ssh = Files.createDirectories(home.resolve(".ssh"));
     Path key = OpenSshServer.keygen(ssh.resolve("id_ed25519"), "ed25519");

@@ -7,21 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import jsync.transport.ssh.testing.ExecHandler;
-import jsync.transport.ssh.testing.TestSshHome;
 import jsync.transport.ssh.testing.TestSshServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,11 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 class RemoteCliTest {
   static TestSshServer server;
   @TempDir Path tmp;
-  TestSshHome sshHome;
+  EmbeddedRemote remote;
   Path a;
   Path b;
-  Path remoteHome;
-  final List<List<String>> commands = new ArrayList<>();
 
   @BeforeAll
   static void startServer() throws IOException {
@@ -55,44 +45,15 @@ class RemoteCliTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    sshHome = TestSshHome.create(tmp.resolve("home"));
-    server.authorize(sshHome.userKey().getPublic());
-    sshHome.trust(server.host(), server.port(), server.hostKey(TestSshServer.HostKeyType.ED25519));
+    remote = new EmbeddedRemote(tmp, server);
     a = Files.createDirectories(tmp.resolve("a"));
     b = Files.createDirectories(tmp.resolve("b"));
-    remoteHome = Files.createDirectories(tmp.resolve("remote-home"));
-    server.handler(jsyncServer());
-  }
-
-  /** What the remote host runs for "jsync server": the CLI's server mode, with the remote's environment. */
-  private ExecHandler jsyncServer() {
-    return (in, out, err, argv) -> {
-      commands.add(argv);
-      if (!argv.equals(List.of("jsync", "server"))) {
-        new PrintWriter(err, true).println("sh: " + argv.get(0) + ": not found");
-        return 127;
-      }
-      Map<String, String> vars = Map.of("HOME", remoteHome.toString(), "JSYNC_HOME",
-          remoteHome.resolve(".jsync").toString(), "JSYNC_HOSTNAME", "remote");
-      Environment env = new Environment(vars, remoteHome, false, Clock.systemUTC(),
-          new ByteArrayInputStream(new byte[0]), FileSystems.getDefault());
-      StringWriter errText = new StringWriter();
-      int code = new JsyncCli(env, new PrintWriter(new StringWriter()), new PrintWriter(errText, true))
-          .serve(in, out);
-      err.write(errText.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return code;
-    };
   }
 
   private record Run(int code, String out, String err) {}
 
   private Run jsync(String... args) {
-    Map<String, String> vars = new HashMap<>();
-    vars.put("HOME", sshHome.home().toString());
-    vars.put("JSYNC_HOME", tmp.resolve("local-jsync").toString());
-    vars.put("JSYNC_HOSTNAME", "local");
-    Environment env = new Environment(vars, tmp, false, Clock.systemUTC(), new ByteArrayInputStream(new byte[0]),
-        FileSystems.getDefault());
+    Environment env = remote.localEnvironment();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = new JsyncCli(env, new PrintWriter(out, true), new PrintWriter(err, true)).run(args);
@@ -100,7 +61,7 @@ class RemoteCliTest {
   }
 
   private String remoteRoot() {
-    return "ssh://" + server.host() + ":" + server.port() + "/" + b;
+    return remote.root(b);
   }
 
   @Test
@@ -115,9 +76,9 @@ class RemoteCliTest {
     assertEquals(0, first.code(), first.out() + first.err());
     assertEquals(describe(a), describe(b));
     assertEquals("remote jpeg", read(a, "uploads/x.jpg"));
-    assertEquals(List.of("jsync", "server"), commands.get(0));
+    assertEquals(List.of("jsync", "server"), remote.commands.get(0));
     // The remote side kept its own archive under its own JSYNC_HOME.
-    assertTrue(Files.isDirectory(remoteHome.resolve(".jsync/archives")));
+    assertTrue(Files.isDirectory(remote.remoteHome().resolve(".jsync/archives")));
 
     Run again = jsync("-batch", a.toString(), remoteRoot());
     assertEquals(0, again.code(), again.out() + again.err());
@@ -176,12 +137,12 @@ class RemoteCliTest {
     write(a, "f", "x");
     Run r = jsync("-batch", a.toString(), "ssh://" + server.host() + ":" + server.port() + "/www");
     assertEquals(0, r.code(), r.out() + r.err());
-    assertEquals("x", read(remoteHome.resolve("www"), "f"));
+    assertEquals("x", read(remote.remoteHome().resolve("www"), "f"));
   }
 
   @Test
   void unknownHostKey_isFatal_withTheFixInTheMessage() throws Exception {
-    Files.writeString(sshHome.sshDir().resolve("known_hosts"), "");
+    Files.writeString(remote.sshHome().sshDir().resolve("known_hosts"), "");
     write(a, "f", "x");
     Run r = jsync("-batch", a.toString(), remoteRoot());
     assertEquals(3, r.code(), r.out() + r.err());

@@ -7,24 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import jsync.core.testing.TestTimeouts;
-import jsync.transport.ssh.testing.ExecHandler;
-import jsync.transport.ssh.testing.TestSshHome;
 import jsync.transport.ssh.testing.TestSshServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,10 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 class RemoteWatchTest {
   @TempDir Path tmp;
   TestSshServer server;
-  TestSshHome sshHome;
+  EmbeddedRemote remote;
   Path a;
   Path b;
-  Path remoteHome;
   Thread daemon;
   final AtomicReference<Runnable> stop = new AtomicReference<>();
   final AtomicInteger code = new AtomicInteger(-1);
@@ -50,13 +42,11 @@ class RemoteWatchTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    server = TestSshServer.start(jsyncServer());
-    sshHome = TestSshHome.create(tmp.resolve("home"));
-    server.authorize(sshHome.userKey().getPublic());
-    sshHome.trust(server.host(), server.port(), server.hostKey(TestSshServer.HostKeyType.ED25519));
+    // A server of its own (a test restarts it); the remote's "jsync server" replaces this handler at once.
+    server = TestSshServer.start((in, out, err, argv) -> 127);
+    remote = new EmbeddedRemote(tmp, server);
     a = Files.createDirectories(tmp.resolve("a"));
     b = Files.createDirectories(tmp.resolve("b"));
-    remoteHome = Files.createDirectories(tmp.resolve("remote-home"));
   }
 
   @AfterEach
@@ -67,36 +57,12 @@ class RemoteWatchTest {
     server.close();
   }
 
-  /** "jsync server" on the remote host: the CLI's server mode, with the remote's environment. */
-  private ExecHandler jsyncServer() {
-    return (in, out, err, argv) -> {
-      if (!argv.equals(List.of("jsync", "server"))) {
-        return 127;
-      }
-      Map<String, String> vars = Map.of("HOME", remoteHome.toString(), "JSYNC_HOME",
-          remoteHome.resolve(".jsync").toString(), "JSYNC_HOSTNAME", "remote");
-      Environment env = new Environment(vars, remoteHome, false, Clock.systemUTC(),
-          new ByteArrayInputStream(new byte[0]), FileSystems.getDefault());
-      StringWriter errText = new StringWriter();
-      int code = new JsyncCli(env, new PrintWriter(new StringWriter()), new PrintWriter(errText, true))
-          .serve(in, out);
-      err.write(errText.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return code;
-    };
-  }
-
   private JsyncCli cli(PrintWriter o, PrintWriter e) {
-    Map<String, String> vars = new HashMap<>();
-    vars.put("HOME", sshHome.home().toString());
-    vars.put("JSYNC_HOME", tmp.resolve("local-jsync").toString());
-    vars.put("JSYNC_HOSTNAME", "local");
-    Environment env = new Environment(vars, tmp, false, Clock.systemUTC(), new ByteArrayInputStream(new byte[0]),
-        FileSystems.getDefault());
-    return new JsyncCli(env, o, e);
+    return new JsyncCli(remote.localEnvironment(), o, e);
   }
 
   private String remoteRoot() {
-    return "ssh://" + server.host() + ":" + server.port() + "/" + b;
+    return remote.root(b);
   }
 
   private void startDaemon(String... extra) throws InterruptedException {

@@ -1,5 +1,6 @@
 package jsync.cli;
 
+import static jsync.cli.JsyncProcesses.timeoutSeconds;
 import static jsync.core.testing.TreeFixture.describe;
 import static jsync.core.testing.TreeFixture.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import jsync.core.apply.Applier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,58 +28,27 @@ import org.junit.jupiter.api.io.TempDir;
  * agrees with, even when the signal arrives in the middle of a large synchronization.
  */
 class WatchDaemonIT {
-  private static final double TIMEOUT_FACTOR =
-      Double.parseDouble(System.getProperty("jsync.test.timeoutFactor", "1"));
-
   @TempDir Path tmp;
+  @RegisterExtension final JsyncProcesses processes = new JsyncProcesses(() -> tmp);
   private Path a;
   private Path b;
-  private Path jsyncHome;
-  private final List<Process> started = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws IOException {
     a = Files.createDirectories(tmp.resolve("A"));
     b = Files.createDirectories(tmp.resolve("B"));
-    jsyncHome = Files.createDirectories(tmp.resolve("jsync-home"));
-  }
-
-  @AfterEach
-  void stopOwnProcesses() throws InterruptedException {
-    for (Process p : started) {
-      if (p.isAlive()) {
-        p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
-      }
-    }
-  }
-
-  private static long seconds(long base) {
-    return Math.max(1, Math.round(base * TIMEOUT_FACTOR));
   }
 
   private Process start(String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(EndToEndIT.repoLauncher().toString());
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
-    pb.environment().put("HOME", tmp.toString());
-    pb.environment().put("JSYNC_HOME", jsyncHome.toString());
-    Path logs = Files.createDirectories(tmp.resolve("process-output"));
-    int n = started.size();
-    pb.redirectOutput(logs.resolve(n + ".out").toFile());
-    pb.redirectError(logs.resolve(n + ".err").toFile());
-    Process p = pb.start();
-    started.add(p);
-    return p;
+    return processes.start(args);
   }
 
   private String err(Process p) throws IOException {
-    return Files.readString(tmp.resolve("process-output").resolve(started.indexOf(p) + ".err"));
+    return processes.err(p);
   }
 
   private int finish(Process p) throws InterruptedException, IOException {
-    if (!p.waitFor(seconds(120), TimeUnit.SECONDS)) {
+    if (!p.waitFor(timeoutSeconds(120), TimeUnit.SECONDS)) {
       fail("bin/jsync did not finish; it said:\n" + err(p));
     }
     return p.exitValue();
@@ -87,7 +56,7 @@ class WatchDaemonIT {
 
   private void await(String what, Process daemon, BooleanSupplier condition)
       throws InterruptedException, IOException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds(60));
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds(60));
     while (!condition.getAsBoolean()) {
       if (!daemon.isAlive()) {
         fail("the daemon ended (exit " + daemon.exitValue() + ") before " + what + ":\n" + err(daemon));
