@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,8 @@ final class EmbeddedRemote {
   private final TestSshServer server;
   private final TestSshHome sshHome;
   private final Path remoteHome;
-  /** Every command line the remote host was asked to run, in order. */
-  final List<List<String>> commands = new ArrayList<>();
+  /** Every command line the remote host was asked to run, in order (added on the server's threads). */
+  final List<List<String>> commands = Collections.synchronizedList(new ArrayList<>());
 
   EmbeddedRemote(Path tmp, TestSshServer server) throws IOException {
     this.tmp = tmp;

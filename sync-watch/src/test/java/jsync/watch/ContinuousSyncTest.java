@@ -252,9 +252,8 @@ class ContinuousSyncTest {
     int version = 0;
     while (System.nanoTime() < end) {
       version++;
-      int length = 200_000 + 7919 * (version % 50);
-      char letter = (char) ('a' + version % 26);
-      last = "v" + version + " " + length + "\n" + String.valueOf(letter).repeat(length);
+      int length = lengthOf(version);
+      last = "v" + version + " " + length + "\n" + String.valueOf(letterOf(version)).repeat(length);
       byte[] bytes = last.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       try (var out = Files.newOutputStream(file)) {
         for (int off = 0; off < bytes.length; off += 16_384) {
@@ -282,16 +281,25 @@ class ContinuousSyncTest {
     if (nl < 0) {
       return s.matches("(v(\\d+( \\d*)?)?)?");
     }
-    java.util.regex.Matcher header = java.util.regex.Pattern.compile("v(\\d+) (\\d+)").matcher(s.substring(0, nl));
+    // At most 9 digits each: a longer number is no version of ours, and must not throw in the observer.
+    java.util.regex.Matcher header = java.util.regex.Pattern.compile("v(\\d{1,9}) (\\d{1,9})")
+        .matcher(s.substring(0, nl));
     if (!header.matches()) {
       return false;
     }
     int version = Integer.parseInt(header.group(1));
     int length = Integer.parseInt(header.group(2));
-    char letter = (char) ('a' + version % 26);
+    char letter = letterOf(version);
     String body = s.substring(nl + 1);
-    return length == 200_000 + 7919 * (version % 50) && body.length() <= length
-        && body.chars().allMatch(c -> c == letter);
+    return length == lengthOf(version) && body.length() <= length && body.chars().allMatch(c -> c == letter);
+  }
+
+  private static int lengthOf(int version) {
+    return 200_000 + 7919 * (version % 50);
+  }
+
+  private static char letterOf(int version) {
+    return (char) ('a' + version % 26);
   }
 
   @Test
