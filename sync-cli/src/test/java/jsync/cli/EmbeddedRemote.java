@@ -9,11 +9,10 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import jsync.transport.ssh.testing.ExecHandler;
 import jsync.transport.ssh.testing.TestSshHome;
 import jsync.transport.ssh.testing.TestSshServer;
@@ -31,7 +30,7 @@ final class EmbeddedRemote {
   private final TestSshHome sshHome;
   private final Path remoteHome;
   /** Every command line the remote host was asked to run, in order (added on the server's threads). */
-  final List<List<String>> commands = Collections.synchronizedList(new ArrayList<>());
+  final List<List<String>> commands = new CopyOnWriteArrayList<>();
 
   EmbeddedRemote(Path tmp, TestSshServer server) throws IOException {
     this.tmp = tmp;

@@ -13,10 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import jsync.core.JsyncException;
@@ -50,9 +49,9 @@ class ContinuousSyncTest {
   ContinuousSync daemon;
   Thread thread;
   final AtomicReference<Throwable> died = new AtomicReference<>();
-  final List<SyncReport> reports = Collections.synchronizedList(new ArrayList<>());
-  final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
-  final List<String> errors = Collections.synchronizedList(new ArrayList<>());
+  final List<SyncReport> reports = new CopyOnWriteArrayList<>();
+  final List<String> warnings = new CopyOnWriteArrayList<>();
+  final List<String> errors = new CopyOnWriteArrayList<>();
   WatchFactory watchFactory = TreeWatcher.FACTORY;
 
   static final ContinuousSync.Settings FAST = new ContinuousSync.Settings(ContinuousSync.Mode.WATCH,
@@ -227,7 +226,7 @@ class ContinuousSyncTest {
     start(FAST);
     Path file = a.resolve("busy.dat");
     java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
-    List<String> impossible = Collections.synchronizedList(new ArrayList<>());
+    List<String> impossible = new CopyOnWriteArrayList<>();
     Thread watcher = new Thread(() -> {
       while (writing.get()) {
         try {

@@ -10,10 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import jsync.core.model.RelPath;
 import jsync.core.scan.PathFilter;
@@ -32,8 +32,8 @@ class TreeWatcherTest {
   /** Everything a watcher reported. */
   static class Recorder implements ChangeSink {
     final Set<RelPath> changed = ConcurrentHashMap.newKeySet();
-    final List<String> rescans = java.util.Collections.synchronizedList(new ArrayList<>());
-    final List<String> stops = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<String> rescans = new CopyOnWriteArrayList<>();
+    final List<String> stops = new CopyOnWriteArrayList<>();
 
     @Override
     public void changed(RelPath path) {
