@@ -26,6 +26,7 @@ import jsync.core.profile.Setting;
 import jsync.core.reconcile.Policy;
 import jsync.core.reconcile.Resolution;
 import jsync.core.scan.PathFilter;
+import jsync.core.scan.ReadAhead;
 import jsync.core.profile.PathSpec;
 import jsync.core.sync.LocalReplica;
 import jsync.core.sync.Replica;
@@ -131,15 +132,56 @@ public final class JsyncCli {
    * when the client closes the connection. Messages for the user go to stderr, which the client shows.
    */
   public int serve(java.io.InputStream in, java.io.OutputStream out) {
+    return serve(List.of(), in, out);
+  }
+
+  /**
+   * @param hints the words after {@code server} on its command line: hints from the client, none of which
+   *     changes what the protocol does. {@code --scan-ahead=ROOT} starts reading the root at once, before the
+   *     handshake (see {@link ReadAhead}). Words this version does not know are ignored, so that a newer
+   *     client's hints never stop an older server.
+   */
+  public int serve(List<String> hints, java.io.InputStream in, java.io.OutputStream out) {
+    ReadAhead ahead = null;
     try {
+      String aheadRoot = scanAheadRoot(hints);
+      if (aheadRoot != null) {
+        ahead = ReadAhead.start(ReplicaServer.rootOf(env.home().toAbsolutePath(), aheadRoot), env.clock());
+      }
       ReplicaServer server = new ReplicaServer(env.home().toAbsolutePath(), env.jsyncHome().toAbsolutePath(),
-          env.hostName(), env.clock(), TreeWatcher.FACTORY);
+          env.hostName(), env.clock(), TreeWatcher.FACTORY).readingAhead(ahead);
+      ahead = null; // the server's now
       ReplicaServer.serve(in, out, server, VERSION);
       return OK;
     } catch (IOException | JsyncException e) {
       err.println("jsync server: " + e.getMessage());
       err.flush();
       return FATAL;
+    } finally {
+      if (ahead != null) {
+        ahead.close();
+      }
+    }
+  }
+
+  static final String SCAN_AHEAD = "--scan-ahead=";
+
+  /** The root of the last {@code --scan-ahead=} hint, or null; one that is not a usable path is ignored. */
+  static String scanAheadRoot(List<String> hints) {
+    String root = null;
+    for (String h : hints) {
+      if (h.startsWith(SCAN_AHEAD)) {
+        root = h.substring(SCAN_AHEAD.length());
+      }
+    }
+    if (root == null || root.indexOf('\0') >= 0) {
+      return null;
+    }
+    try {
+      java.nio.file.Path.of(root);
+      return root;
+    } catch (java.nio.file.InvalidPathException e) {
+      return null;
     }
   }
 
@@ -281,7 +323,7 @@ public final class JsyncCli {
     RootSpec.Ssh ssh = (RootSpec.Ssh) spec;
     SshOptions ssho = SshOptions.defaults().withHome(env.home()).withSshcmd(profile.sshcmd())
         .withSshargs(SshOptions.splitSshargs(profile.sshargs()));
-    RemotePipe pipe = new SshConnector().open(ssh, List.of(profile.servercmd(), "server"), ssho);
+    RemotePipe pipe = new SshConnector().open(ssh, serverCommand(profile, ssh), ssho);
     RemoteReplica.Rules rules = new RemoteReplica.Rules(
         profile.ignore().stream().map(PathSpec::toString).toList(),
         profile.ignorenot().stream().map(PathSpec::toString).toList(),
@@ -299,6 +341,18 @@ public final class JsyncCli {
       String why = e instanceof JsyncException ? e.getMessage() : "cannot talk to jsync on " + ssh.host() + ": " + e;
       throw new JsyncException(why + (tail.isEmpty() ? "" : " (remote said: " + tail + ")"), e);
     }
+  }
+
+  /**
+   * The remote command: {@code servercmd server}, and, when the run scans the whole root, the root as a hint
+   * ({@code --scan-ahead=ROOT}) so that the server reads it while the rest of the set-up goes on. The words
+   * reach the remote shell quoted (ShellQuote): a root cannot inject anything.
+   */
+  static List<String> serverCommand(Profile profile, RootSpec.Ssh ssh) {
+    if (!profile.paths().isEmpty()) {
+      return List.of(profile.servercmd(), "server");
+    }
+    return List.of(profile.servercmd(), "server", SCAN_AHEAD + ssh.path());
   }
 
   static List<RelPath> scopes(Profile profile) {

@@ -26,12 +26,13 @@ public final class Main {
     setDefault("org.slf4j.simpleLogger.warnLevelString", "jsync: warning:");
     setDefault("org.slf4j.simpleLogger.errorLevelString", "jsync: error:");
     setDefault("org.slf4j.simpleLogger.log.org.apache.sshd", "error");
-    if (args.length == 1 && args[0].equals("server")) {
+    if (args.length >= 1 && args[0].equals("server")) {
       // stdout belongs to the protocol: nothing else may write to it.
       PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
           StandardCharsets.UTF_8), true);
       int code = new JsyncCli(Environment.system(), new PrintWriter(java.io.Writer.nullWriter()), err)
-          .serve(new java.io.FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
+          .serve(java.util.Arrays.asList(args).subList(1, args.length),
+              new java.io.FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
       System.exit(code);
     }
     PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),

@@ -34,6 +34,15 @@ class CliParseTest {
     return parse(args).settings().stream().map(s -> s.key() + "=" + s.value()).toList();
   }
 
+  /** The words after "server" are hints: the scan-ahead root is taken, anything else is ignored. */
+  @Test
+  void serverHints_scanAheadRootTaken_unknownWordsIgnored() {
+    assertEquals("/srv/www", JsyncCli.scanAheadRoot(List.of("--future-hint=1", "--scan-ahead=/srv/www")));
+    assertEquals("www", JsyncCli.scanAheadRoot(List.of("--scan-ahead=www", "extra")));
+    assertNull(JsyncCli.scanAheadRoot(List.of("--future-hint=1", "/srv/www")));
+    assertNull(JsyncCli.scanAheadRoot(List.of("--scan-ahead=/a\0b")), "not a path: no read ahead");
+  }
+
   @Test
   void batchAloneIsTrue() {
     Options o = parse("-batch", "a", "b");

@@ -70,11 +70,14 @@ final class EmbeddedRemote {
         FileSystems.getDefault());
   }
 
-  /** What the remote host runs for "jsync server": the CLI's server mode, with the remote's environment. */
+  /**
+   * What the remote host runs for "jsync server": the CLI's server mode, with the remote's environment and
+   * the hints the client put after "server".
+   */
   private ExecHandler jsyncServer() {
     return (in, out, err, argv) -> {
       commands.add(argv);
-      if (!argv.equals(List.of("jsync", "server"))) {
+      if (argv.size() < 2 || !argv.subList(0, 2).equals(List.of("jsync", "server"))) {
         // What a shell says: the test of a wrong -servercmd looks for it.
         new PrintWriter(err, true).println("sh: " + argv.get(0) + ": not found");
         return 127;
@@ -85,7 +88,7 @@ final class EmbeddedRemote {
           new ByteArrayInputStream(new byte[0]), FileSystems.getDefault());
       StringWriter errText = new StringWriter();
       int code = new JsyncCli(env, new PrintWriter(new StringWriter()), new PrintWriter(errText, true))
-          .serve(in, out);
+          .serve(argv.subList(2, argv.size()), in, out);
       err.write(errText.toString().getBytes(StandardCharsets.UTF_8));
       return code;
     };

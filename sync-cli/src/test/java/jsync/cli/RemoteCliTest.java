@@ -76,7 +76,8 @@ class RemoteCliTest {
     assertEquals(0, first.code(), first.out() + first.err());
     assertEquals(describe(a), describe(b));
     assertEquals("remote jpeg", read(a, "uploads/x.jpg"));
-    assertEquals(List.of("jsync", "server"), remote.commands.get(0));
+    // The whole root is scanned, so the server is told it at once and reads it while the set-up goes on.
+    assertEquals(List.of("jsync", "server", "--scan-ahead=" + b), remote.commands.get(0));
     // The remote side kept its own archive under its own JSYNC_HOME.
     assertTrue(Files.isDirectory(remote.remoteHome().resolve(".jsync/archives")));
 
@@ -138,6 +139,19 @@ class RemoteCliTest {
     Run r = jsync("-batch", a.toString(), "ssh://" + server.host() + ":" + server.port() + "/www");
     assertEquals(0, r.code(), r.out() + r.err());
     assertEquals("x", read(remote.remoteHome().resolve("www"), "f"));
+    // The hint names the root as the client wrote it; the server resolves it as it resolves the root.
+    assertEquals(List.of("jsync", "server", "--scan-ahead=www"), remote.commands.get(remote.commands.size() - 1));
+  }
+
+  @Test
+  void aRunOfSomePaths_sendsNoScanAheadHint() throws Exception {
+    write(a, "www/f", "x");
+    write(a, "other/g", "y");
+    Run some = jsync("-batch", "-path", "www", a.toString(), remoteRoot());
+    assertEquals(0, some.code(), some.out() + some.err());
+    assertEquals(List.of("jsync", "server"), remote.commands.get(remote.commands.size() - 1));
+    assertEquals("x", read(b, "www/f"));
+    assertFalse(Files.exists(b.resolve("other")));
   }
 
   @Test

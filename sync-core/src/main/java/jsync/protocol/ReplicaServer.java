@@ -58,6 +58,8 @@ public final class ReplicaServer implements Session.Handler {
   private final jsync.core.watch.IdleCollection idleCollection = new jsync.core.watch.IdleCollection();
   /** The parts so far of a step too large for one frame. */
   private final List<Step> pieces = new ArrayList<>();
+  /** A read of the root the command line named, started before the client said anything; null if none. */
+  private jsync.core.scan.ReadAhead readAhead;
 
   /**
    * @param home the remote user's home: relative roots are below it
@@ -92,6 +94,24 @@ public final class ReplicaServer implements Session.Handler {
     } else {
       dispatch(s, id, request);
     }
+  }
+
+  /**
+   * Hands the first scan a read of the root already under way ({@code jsync server --scan-ahead=ROOT}): used
+   * if the client then names that root and scans all of it, closed otherwise. This server owns it now.
+   */
+  public ReplicaServer readingAhead(jsync.core.scan.ReadAhead read) {
+    this.readAhead = read;
+    return this;
+  }
+
+  /**
+   * The root a client's text names here: absolute, or relative to this user's home (as in
+   * {@code ssh://host/rel/path}). The same for a root given on the command line and in the protocol.
+   */
+  public static Path rootOf(Path home, String text) {
+    Path p = home.getFileSystem().getPath(text);
+    return (p.isAbsolute() ? p : home.resolve(p)).normalize();
   }
 
   private void dispatch(Session s, long id, Message request) throws Exception {
@@ -199,8 +219,7 @@ public final class ReplicaServer implements Session.Handler {
 
   /** A root as the client wrote it: absolute, or relative to this user's home (as ssh://host/rel/path). */
   private Path resolve(String path) {
-    Path p = home.getFileSystem().getPath(path);
-    return (p.isAbsolute() ? p : home.resolve(p)).normalize();
+    return rootOf(home, path);
   }
 
   private void open(Session s, long id, Message.OpenRequest r) {
@@ -210,6 +229,10 @@ public final class ReplicaServer implements Session.Handler {
     if (replica == null) {
       replica = new LocalReplica(root, display, host, jsyncHome, clock, r.props(), backupPolicy(r), n -> { })
           .watchingWith(watchFactory);
+      if (readAhead != null) {
+        replica.readingAhead(readAhead);
+        readAhead = null;
+      }
     }
     // Again in continuous mode, before each synchronization: the replica stays open and keeps its lock.
     replica.open(r.otherCanonicalRoot(), r.holder());
@@ -277,6 +300,10 @@ public final class ReplicaServer implements Session.Handler {
 
   /** Stops watching and closes the replica (its lock and archive). */
   private void closeAll() throws IOException {
+    if (readAhead != null) {
+      readAhead.close();
+      readAhead = null;
+    }
     try {
       stopWatching();
     } finally {

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import jsync.core.JsyncException;
 import jsync.core.apply.BackupPolicy;
 import jsync.core.model.PropsPolicy;
+import jsync.core.scan.ReadAhead;
 import jsync.core.sync.ItemReport;
 import jsync.core.sync.LocalReplica;
 import jsync.core.sync.Replica;
@@ -42,10 +43,15 @@ class RemoteSyncTest {
   private final AtomicLong received = new AtomicLong();
 
   private RemoteReplica remote(Path root) throws IOException {
+    return remote(root, null);
+  }
+
+  /** @param ahead a read the server starts before the client connects, as {@code --scan-ahead} does; or null */
+  private RemoteReplica remote(Path root, ReadAhead ahead) throws IOException {
     Pipe toServer = new Pipe(1 << 20);
     Pipe toClient = new Pipe(1 << 20);
     ReplicaServer server = new ReplicaServer(tmp.resolve("remote-home"), tmp.resolve("remote-jsync"), "remotehost",
-        Clock.systemUTC());
+        Clock.systemUTC()).readingAhead(ahead);
     Thread t = new Thread(() -> {
       try {
         ReplicaServer.serve(toServer.in, toClient.out, server, "test");
@@ -99,6 +105,47 @@ class RemoteSyncTest {
     try (Replica ra = remoteIsAlpha ? remote(a) : local(a); Replica rb = remoteIsAlpha ? local(b) : remote(b)) {
       return new SyncRun(ra, rb, SyncConfig.defaults(Clock.systemUTC()), new SyncListener() { }).run();
     }
+  }
+
+  /**
+   * {@code jsync server --scan-ahead=ROOT} reads its root before the client says anything: the first scan
+   * takes that read over when the client names the same root, and the run is the same as without it; a
+   * read of another root is dropped, never used for the root the client named.
+   */
+  @Test
+  void aReadAheadOfTheRoot_isTakenOverByTheScan_andOneOfAnotherRootIsNot() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    Path other = Files.createDirectories(tmp.resolve("other"));
+    write(other, "never/synchronized", "x");
+    for (int i = 0; i < 40; i++) {
+      write(b, "d" + i + "/f" + i, "remote " + i);
+      write(b, "d" + i + "/skip.tmp", "ignored by the rule the client sends");
+    }
+    write(a, "local", "a's");
+    SyncReport first;
+    ReadAhead ahead = ReadAhead.start(b, Clock.systemUTC());
+    try (Replica ra = local(a); Replica rb = remote(b, ahead)) {
+      first = new SyncRun(ra, rb, SyncConfig.defaults(Clock.systemUTC()), new SyncListener() { }).run();
+    }
+    assertEquals(0, first.exitCode(), first.items().toString());
+    assertTrue(ahead.adopted(), "the scan used the read started early");
+    assertEquals("remote 7", read(a, "d7/f7"));
+    assertFalse(Files.exists(a.resolve("d7/skip.tmp")), "the ignore rule applies to what was read early");
+    assertEquals("a's", read(b, "local"));
+
+    write(b, "d3/f3", "changed on b");
+    Files.delete(b.resolve("d5/f5"));
+    ReadAhead wrong = ReadAhead.start(other, Clock.systemUTC());
+    SyncReport second;
+    try (Replica ra = local(a); Replica rb = remote(b, wrong)) {
+      second = new SyncRun(ra, rb, SyncConfig.defaults(Clock.systemUTC()), new SyncListener() { }).run();
+    }
+    assertEquals(0, second.exitCode(), second.items().toString());
+    assertFalse(wrong.adopted(), "a read of another root is never used");
+    assertEquals("changed on b", read(a, "d3/f3"));
+    assertFalse(Files.exists(a.resolve("d5/f5")));
+    assertFalse(Files.exists(a.resolve("never")));
   }
 
   @Test

@@ -3,8 +3,9 @@ package jsync.core.scan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import jsync.core.DaemonThreads;
@@ -22,11 +23,13 @@ import jsync.core.model.RelPath;
  * directory: a problem, a subtree it does not descend) is dropped when the walker asks for a later one; a
  * directory this thread did not reach (ignored, or not a directory when it looked) is one the walker reads
  * itself. Results may be a moment older than the walker's own would be, as any scan of a live tree is.
- * Memory: at most {@link #CAPACITY} listings wait, and a directory of more than {@link #MAX_STATS} entries
- * gets its names but not its stats.
+ * Memory: listings of at most {@link #MAX_WAITING} entries in all wait for the walker (~130 bytes each with
+ * its stat: ~8 MiB), and a directory of more than {@link #MAX_STATS} entries gets its names but not its stats.
+ * The bound is on entries rather than listings so that a read started early ({@link ReadAhead}: on the
+ * remote side, while the connection is still being set up) can get tens of thousands of entries ahead.
  */
 final class Prefetch implements AutoCloseable {
-  static final int CAPACITY = 32;
+  static final int MAX_WAITING = 65_536;
   static final int MAX_STATS = 50_000;
 
   /**
@@ -44,10 +47,15 @@ final class Prefetch implements AutoCloseable {
 
   private static final Object END = new Object();
 
-  private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+  /** Entries that may still be queued: a listing takes {@link #weight} permits until the walker takes it. */
+  private final Semaphore room;
+  private final int maxWaiting;
   private final int maxStats;
   private final Thread thread;
   private volatile boolean stopped;
+  /** Whether the walker will descend into a directory; {@link #narrow}ed once a read started early learns it. */
+  private volatile Predicate<RelPath> descend;
   /** The head taken from the queue but not yet wanted by the walker (it is further along). */
   private Object pending;
 
@@ -57,18 +65,30 @@ final class Prefetch implements AutoCloseable {
    * @param descend whether the walker will descend into the directory at a path (not ignored, a valid name)
    */
   Prefetch(Path root, List<RelPath> scopes, Tree tree, Predicate<RelPath> descend) {
-    this(root, scopes, tree, descend, MAX_STATS);
+    this(root, scopes, tree, descend, MAX_STATS, MAX_WAITING);
   }
 
-  Prefetch(Path root, List<RelPath> scopes, Tree tree, Predicate<RelPath> descend, int maxStats) {
+  Prefetch(Path root, List<RelPath> scopes, Tree tree, Predicate<RelPath> descend, int maxStats,
+      int maxWaiting) {
     this.maxStats = maxStats;
-    thread = DaemonThreads.named("jsync-prefetch").newThread(() -> run(root, scopes, tree, descend));
+    this.maxWaiting = maxWaiting;
+    this.room = new Semaphore(maxWaiting);
+    this.descend = descend;
+    thread = DaemonThreads.named("jsync-prefetch").newThread(() -> run(root, scopes, tree));
     thread.start();
   }
 
-  private void run(Path root, List<RelPath> scopes, Tree tree, Predicate<RelPath> descend) {
+  /**
+   * Replaces the test of which directories to read: a read started before the scan's filter was known
+   * learns it here, and from the next directory on skips what the walker will not descend into.
+   */
+  void narrow(Predicate<RelPath> walkerDescends) {
+    this.descend = walkerDescends;
+  }
+
+  private void run(Path root, List<RelPath> scopes, Tree tree) {
     try {
-      readScopes(root, scopes, tree, descend);
+      readScopes(root, scopes, tree);
     } catch (InterruptedException e) {
       return; // closed
     } catch (RuntimeException e) {
@@ -84,19 +104,18 @@ final class Prefetch implements AutoCloseable {
     }
   }
 
-  private void readScopes(Path root, List<RelPath> scopes, Tree tree, Predicate<RelPath> descend)
-      throws InterruptedException {
+  private void readScopes(Path root, List<RelPath> scopes, Tree tree) throws InterruptedException {
     for (RelPath scope : scopes) {
       if (stopped) {
         return;
       }
       if (scope.isRoot()) {
-        read(RelPath.ROOT, root, tree, descend);
+        read(RelPath.ROOT, root, tree);
       } else if (descend.test(scope) && directoriesAbove(root, scope, tree)) {
         Path p = scope.under(root);
         try {
           if (tree.stat(p).type() == FileStat.Type.DIR) {
-            read(scope, p, tree, descend);
+            read(scope, p, tree);
           }
         } catch (IOException e) {
           // the walker meets the same trouble and reports it
@@ -119,7 +138,7 @@ final class Prefetch implements AutoCloseable {
     return true;
   }
 
-  private void read(RelPath dir, Path dirPath, Tree tree, Predicate<RelPath> descend) throws InterruptedException {
+  private void read(RelPath dir, Path dirPath, Tree tree) throws InterruptedException {
     if (stopped) {
       throw new InterruptedException("stopped");
     }
@@ -145,18 +164,25 @@ final class Prefetch implements AutoCloseable {
       if (st instanceof FileStat fs && fs.type() == FileStat.Type.DIR) {
         RelPath child = dir.resolve(names.get(i));
         if (descend.test(child)) {
-          read(child, dirPath.resolve(names.get(i)), tree, descend);
+          read(child, dirPath.resolve(names.get(i)), tree);
         }
       }
     }
   }
 
   private void put(Object o) throws InterruptedException {
-    while (!queue.offer(o, 50, TimeUnit.MILLISECONDS)) {
+    int w = weight(o);
+    while (!room.tryAcquire(w, 50, TimeUnit.MILLISECONDS)) {
       if (stopped) {
         throw new InterruptedException("stopped");
       }
     }
+    queue.add(o);
+  }
+
+  /** The permits a queued item holds: its entries (at least one, at most all there are); none for the end. */
+  private int weight(Object o) {
+    return o instanceof Listing l ? Math.min(1 + l.names().size(), maxWaiting) : 0;
   }
 
   /**
@@ -174,6 +200,7 @@ final class Prefetch implements AutoCloseable {
           Thread.currentThread().interrupt();
           return null;
         }
+        room.release(weight(head));
       }
       if (head == END) {
         pending = END;

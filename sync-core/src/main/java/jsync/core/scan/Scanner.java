@@ -3,6 +3,7 @@ package jsync.core.scan;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -91,6 +92,8 @@ public final class Scanner {
   private boolean prefetching = true;
   /** Directories read ahead on another thread during {@link #scan}; null when not prefetching. */
   private Prefetch prefetch;
+  /** A read of the root started before this scanner existed, for {@link #scan} to adopt; null if none. */
+  private ReadAhead early;
 
   /**
    * @param trustArchive false when the archive's records cannot serve as common ancestors (the other
@@ -123,6 +126,15 @@ public final class Scanner {
    */
   public Scanner deferringNewFiles() {
     this.deferNew = true;
+    return this;
+  }
+
+  /**
+   * Lets {@link #scan} continue {@code ahead}, a read of the root started earlier, instead of starting its
+   * own: if it reads this scanner's root and the scan covers the whole root. Otherwise the scan closes it.
+   */
+  public Scanner readingAhead(ReadAhead ahead) {
+    this.early = ahead;
     return this;
   }
 
@@ -175,18 +187,21 @@ public final class Scanner {
     java.time.Instant start = clock.instant();
     scanStartNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano();
     List<RelPath> scopes = normalize(options.scopes());
-    if (prefetching) {
-      prefetch = new Prefetch(root, scopes, new Prefetch.Tree() {
-        @Override
-        public List<String> list(Path dir) throws IOException {
-          return Scanner.list(dir);
-        }
-
-        @Override
-        public FileStat stat(Path p) throws IOException {
-          return stat.read(p);
-        }
-      }, p -> p.isRoot() || !isBadName(p.name()) && !isIgnoredScope(p));
+    java.util.function.Predicate<RelPath> descends = p -> readable(p) && !isIgnoredScope(p);
+    if (early != null) {
+      Prefetch adopted = prefetching && early.root().equals(root) && scopes.equals(List.of(RelPath.ROOT))
+          ? early.take() : null;
+      if (adopted != null) {
+        adopted.narrow(descends);
+        prefetch = adopted;
+        scanStartNanos = Math.min(scanStartNanos, early.startNanos());
+      } else {
+        early.close();
+      }
+      early = null;
+    }
+    if (prefetching && prefetch == null) {
+      prefetch = new Prefetch(root, scopes, tree(root.getFileSystem()), descends);
     }
     try {
       return walk(archive, scopes);
@@ -694,6 +709,27 @@ public final class Scanner {
     }
     names.sort(RelPath::compareNames);
     return names;
+  }
+
+  /** How {@link Prefetch} lists and stats on {@code fs}: as the walker itself does. */
+  static Prefetch.Tree tree(FileSystem fs) {
+    FileStat.Reader reader = FileStat.readerFor(fs);
+    return new Prefetch.Tree() {
+      @Override
+      public List<String> list(Path dir) throws IOException {
+        return Scanner.list(dir);
+      }
+
+      @Override
+      public FileStat stat(Path p) throws IOException {
+        return reader.read(p);
+      }
+    };
+  }
+
+  /** Whether the walk can descend into a directory at {@code p} by its name (the root, or a valid name). */
+  static boolean readable(RelPath p) {
+    return p.isRoot() || !isBadName(p.name());
   }
 
   /** Java decodes undecodable bytes of a name as U+FFFD; such a name cannot be opened again by that name. */

@@ -62,6 +62,8 @@ public final class LocalReplica implements Replica {
   private WatchFactory watchFactory;
   /** A scan started before the other replica could name itself (see {@link #scanAhead}); null if none. */
   private Ahead ahead;
+  /** The root's directories read before this replica existed, for the next scan; null if none. */
+  private jsync.core.scan.ReadAhead readAhead;
 
   /** {@code opened} completes with true once the guessed pair's archive is open. */
   private record Ahead(String other, ScanOptions options, CompletableFuture<Boolean> opened,
@@ -90,6 +92,18 @@ public final class LocalReplica implements Replica {
 
   public Path path() {
     return root;
+  }
+
+  /**
+   * Gives the next scan a read of the root already under way ({@code jsync server} starts one as it starts);
+   * the scan uses it if it covers the whole root, and closes it otherwise. This replica owns it now.
+   */
+  public LocalReplica readingAhead(jsync.core.scan.ReadAhead read) {
+    if (readAhead != null) {
+      readAhead.close();
+    }
+    this.readAhead = read;
+    return this;
   }
 
   /** Lets {@link #watch} work: continuous mode's watcher, from {@code sync-watch}. */
@@ -285,6 +299,10 @@ public final class LocalReplica implements Replica {
     ExecutorService hashers = Executors.newFixedThreadPool(HASH_THREADS, DaemonThreads.named("jsync-hash"));
     try {
       Scanner scanner = new Scanner(root, options, trustArchive, clock).hashingOn(hashers).deferringNewFiles();
+      if (readAhead != null) {
+        scanner.readingAhead(readAhead);
+        readAhead = null;
+      }
       lastScan = scanner;
       ScanStats stats = scanner.scan(archive, updates::add);
       for (RelPath stale : scanner.staleTemporaries()) {
@@ -464,6 +482,7 @@ public final class LocalReplica implements Replica {
   public void close() {
     // A scan ahead still running uses the archive: it must end before the archive closes.
     dropAhead(true);
+    readingAhead(null);
     if (applier != null) {
       applier.close();
     }

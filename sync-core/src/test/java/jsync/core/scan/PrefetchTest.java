@@ -1,6 +1,7 @@
 package jsync.core.scan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,8 +114,112 @@ class PrefetchTest {
       List<Update> plain = scan(archive, o, false);
       List<Update> ahead = scan(archive, o, true);
       assertEquals(plain, ahead, "scopes " + scopes);
+      // A read of the root started before the scan (jsync server --scan-ahead), not knowing the filter:
+      // taken over by a scan of the whole root, closed unused by a scan of some paths; the same updates.
+      ReadAhead early = ReadAhead.start(root, clock);
+      List<Update> fromEarly = new ArrayList<>();
+      new Scanner(root, o, true, clock).readingAhead(early).scan(archive, fromEarly::add);
+      assertEquals(plain, fromEarly, "scopes " + scopes + ", read started early");
+      assertEquals(scopes.equals(List.of(RelPath.ROOT)), early.adopted(), "scopes " + scopes);
     }
     assertTrue(scan(archive, options, true).size() > 0, "the mutation changed something");
+  }
+
+  @Test
+  void aReadOfAnotherRoot_isClosedUnused() throws Exception {
+    Files.writeString(root.resolve("f"), "x");
+    Path elsewhere = Files.createDirectories(root.resolveSibling(root.getFileName() + "-other"));
+    Files.writeString(elsewhere.resolve("g"), "y");
+    ReadAhead early = ReadAhead.start(elsewhere, clock);
+    List<Update> updates = new ArrayList<>();
+    new Scanner(root, ScanOptions.defaults(), true, clock).readingAhead(early).scan(new MemoryArchive(),
+        updates::add);
+    assertFalse(early.adopted());
+    assertEquals(List.of(RelPath.parse("f")), updates.stream().map(Update::path).toList());
+  }
+
+  /**
+   * Stats read early are older than the scan: a file's age against the racy window is measured from when the
+   * read started, or a file written just before it would look old enough to trust its stamp.
+   */
+  @Test
+  void aFileWrittenJustBeforeAnEarlyRead_isStillRacy() throws Exception {
+    Path f = root.resolve("fresh");
+    Files.writeString(f, "just written");
+    Instant written = Files.getLastModifiedTime(f).toInstant();
+    FakeClock readStart = new FakeClock(written.plusMillis(500));
+    ReadAhead early = ReadAhead.start(root, readStart);
+    // The scan itself starts 10 s later: from there the file looks 10.5 s old.
+    FakeClock scanStart = new FakeClock(written.plusSeconds(10).plusMillis(500));
+    List<Update> updates = new ArrayList<>();
+    new Scanner(root, ScanOptions.defaults(), true, scanStart).deferringNewFiles().readingAhead(early)
+        .scan(new MemoryArchive(), updates::add);
+    assertTrue(early.adopted());
+    Update u = updates.get(0);
+    // Racy: hashed at once (not deferred as an old new file would be) and its stamp not trusted.
+    assertTrue(u.current().entry() instanceof jsync.core.model.Entry.File file
+        && !file.fingerprint().equals(jsync.core.model.Fingerprint.UNKNOWN), u.toString());
+    assertEquals(jsync.core.model.Stamp.NONE, u.current().stamp(), u.toString());
+  }
+
+  /** The read started early learns the walker's filter and from then on skips what it ignores. */
+  @Test
+  void narrow_stopsReadingWhatTheWalkerWillNotDescendInto() throws Exception {
+    java.util.concurrent.CountDownLatch atA = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    FakeTree tree = new FakeTree() {
+      @Override
+      public List<String> list(Path dir) throws IOException {
+        if (dir.endsWith("a")) {
+          atA.countDown();
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            throw new java.io.InterruptedIOException();
+          }
+        }
+        return super.list(dir);
+      }
+    }.dir(".", "a", "big", "c").dir("a", "f").dir("big", "x", "y").dir("big/x", "f").dir("big/y", "f")
+        .dir("c", "g");
+    try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree, d -> true, 100,
+        Prefetch.MAX_WAITING)) {
+      assertTrue(atA.await(10, java.util.concurrent.TimeUnit.SECONDS));
+      p.narrow(d -> !d.toString().startsWith("big"));
+      go.countDown();
+      assertNotNull(p.take(RelPath.ROOT));
+      assertNotNull(p.take(RelPath.parse("a")));
+      assertNotNull(p.take(RelPath.parse("c")), "big was skipped, c read");
+    }
+    assertFalse(tree.listed.contains("big"), "read before the filter came: " + tree.listed);
+  }
+
+  /** Listings wait for the walker up to a number of entries, not of directories. */
+  @Test
+  void theReadGetsAheadByAtMostSoManyEntries() throws Exception {
+    FakeTree tree = new FakeTree();
+    List<String> dirs = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      String d = "d" + (10 + i);
+      dirs.add(d);
+      tree.dir(d, "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9");
+    }
+    tree.dir(".", dirs.toArray(String[]::new));
+    // The root (50 names, weight 51) and then directories of 9 names (weight 10) in a room of 100.
+    try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree, d -> true, 1000, 100)) {
+      long end = System.nanoTime() + 2_000_000_000L;
+      while (tree.listed.size() < 6 && System.nanoTime() < end) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(200); // time to run further, if it could
+      // Listed: the root, the 4 queued after it (51 + 40 permits) and the one waiting for room.
+      assertEquals(6, tree.listed.size(), tree.listed.toString());
+      assertNotNull(p.take(RelPath.ROOT));
+      for (String d : dirs) {
+        assertNotNull(p.take(RelPath.parse(d)), d);
+      }
+    }
+    assertEquals(51, tree.listed.size());
   }
 
   /** An in-memory tree for {@link Prefetch} alone: directory -> names; everything else is a file. */
@@ -158,7 +263,7 @@ class PrefetchTest {
     FakeTree tree = new FakeTree().dir(".", "a", "b", "c", "gone").dir("a", "x").dir("a/x", "f")
         .dir("b", "f").dir("c", "g");
     try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree,
-        d -> !d.toString().equals("b"), 100)) {
+        d -> !d.toString().equals("b"), 100, Prefetch.MAX_WAITING)) {
       Prefetch.Listing top = p.take(RelPath.ROOT);
       assertNotNull(top);
       assertEquals(List.of("a", "b", "c", "gone"), top.names());
@@ -187,7 +292,7 @@ class PrefetchTest {
       }
     }.dir(".", "a", "deep", "z").dir("a", "f").dir("deep", "x").dir("z", "g");
     org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
-      try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree, d -> true, 100)) {
+      try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree, d -> true, 100, Prefetch.MAX_WAITING)) {
         assertNotNull(p.take(RelPath.ROOT));
         assertNotNull(p.take(RelPath.parse("a")));
         assertNull(p.take(RelPath.parse("deep")), "the walker reads it itself");
@@ -205,7 +310,7 @@ class PrefetchTest {
       tree.dir("d" + (100 + i), "f");
     }
     tree.dir(".", many.toArray(String[]::new));
-    try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree, d -> true, 10)) {
+    try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree, d -> true, 10, Prefetch.MAX_WAITING)) {
       Prefetch.Listing top = p.take(RelPath.ROOT);
       assertEquals(100, top.names().size());
       assertNull(top.stats(), "more names than maxStats: the walker stats them");
