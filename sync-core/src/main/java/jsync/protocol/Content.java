@@ -50,7 +50,7 @@ final class Content {
         Matcher.Result m = new Matcher(base).deltify(in, encoder);
         encoder.finish(m.length(), m.fingerprint());
       } else {
-        in.transferTo(out);
+        jsync.core.Streams.copy(in, out, r.want().size());
       }
     } catch (IOException | RuntimeException e) {
       s.fail(r.channel(), e.getMessage() != null ? e.getMessage() : e.toString());
@@ -83,7 +83,7 @@ final class Content {
       OutputStream sink) throws IOException {
     if (basis.isEmpty()) {
       try (InputStream in = request(s, path, want, stamp)) {
-        in.transferTo(sink);
+        jsync.core.Streams.copy(in, sink, want.size());
       }
       return;
     }
@@ -135,6 +135,11 @@ final class Content {
       @Override
       public InputStream open(RelPath path, Entry.File want, Stamp stamp) {
         return request(s, path, want, stamp);
+      }
+
+      @Override
+      public boolean remote() {
+        return true;
       }
 
       @Override

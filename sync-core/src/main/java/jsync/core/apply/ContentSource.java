@@ -23,6 +23,14 @@ public interface ContentSource {
   InputStream open(RelPath path, Entry.File want, Stamp stamp) throws IOException;
 
   /**
+   * Whether the content comes from a peer across a network, where each file costs a round trip: the
+   * receiver then keeps more files in flight (see {@link Applier#REMOTE_COPY_THREADS}).
+   */
+  default boolean remote() {
+    return false;
+  }
+
+  /**
    * Writes the content of {@code path} into {@code sink}. A source across a network sends only what
    * {@code basis} (the receiver's current version) lacks, rsync style; the default copies the whole file.
    *
@@ -32,7 +40,7 @@ public interface ContentSource {
   default void transfer(RelPath path, Entry.File want, Stamp stamp, Optional<Basis> basis, OutputStream sink)
       throws IOException {
     try (InputStream in = open(path, want, stamp)) {
-      in.transferTo(sink);
+      jsync.core.Streams.copy(in, sink, want.size());
     }
   }
 }

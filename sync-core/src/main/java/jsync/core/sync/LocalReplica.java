@@ -62,6 +62,8 @@ public final class LocalReplica implements Replica {
   private WatchFactory watchFactory;
   /** A scan started before the other replica could name itself (see {@link #scanAhead}); null if none. */
   private Ahead ahead;
+  /** The root through its symlinks, for {@link #checkInsideRoot}: resolved at the first read. */
+  private volatile Path realRoot;
   /** The root's directories read before this replica existed, for the next scan; null if none. */
   private jsync.core.scan.ReadAhead readAhead;
 
@@ -398,7 +400,13 @@ public final class LocalReplica implements Replica {
    * last name).
    */
   private void checkInsideRoot(Path parent, RelPath path) throws IOException {
-    Path realRoot = root.toRealPath();
+    Path realRoot = this.realRoot;
+    if (realRoot == null) {
+      // Once per run, not per file (a realpath walks every component). Should the root be swapped for a
+      // link elsewhere during the run, reads there fail this check: it fails closed.
+      realRoot = root.toRealPath();
+      this.realRoot = realRoot;
+    }
     Path real = parent.toRealPath();
     if (!real.equals(realRoot.resolve(root.relativize(parent).toString()))) {
       throw new IOException("refusing to read " + path.display() + " through a symbolic link (" + parent

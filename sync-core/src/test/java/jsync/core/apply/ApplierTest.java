@@ -134,6 +134,65 @@ class ApplierTest {
     assertEquals(List.of(), temps(root), "part and basis cleaned up");
   }
 
+  /**
+   * A source across the network costs a round trip per file, so the applier keeps
+   * {@link Applier#REMOTE_COPY_THREADS} files in flight from it: here each file's stream waits until that
+   * many are open at once (with fewer it would wait for ever), and a local source keeps only
+   * {@link Applier#COPY_THREADS} open.
+   */
+  @Test
+  void aRemoteSource_hasMoreFilesInFlight() throws Exception {
+    class Slow implements ContentSource {
+      final boolean remote;
+      final int expected;
+      final java.util.concurrent.CountDownLatch allOpen;
+      final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+      final java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+
+      Slow(boolean remote) {
+        this.remote = remote;
+        this.expected = remote ? Applier.REMOTE_COPY_THREADS : Applier.COPY_THREADS;
+        this.allOpen = new java.util.concurrent.CountDownLatch(expected);
+      }
+
+      @Override
+      public boolean remote() {
+        return remote;
+      }
+
+      @Override
+      public java.io.InputStream open(RelPath path, Entry.File want, jsync.core.model.Stamp stamp)
+          throws IOException {
+        most.accumulateAndGet(open.incrementAndGet(), Math::max);
+        allOpen.countDown();
+        try {
+          if (!allOpen.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IOException("fewer than " + expected + " files in flight");
+          }
+        } catch (InterruptedException e) {
+          throw new java.io.InterruptedIOException();
+        }
+        open.decrementAndGet();
+        return new java.io.ByteArrayInputStream(path.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    for (boolean remote : List.of(true, false)) {
+      Slow source = new Slow(remote);
+      Path dir = Files.createDirectories(root.resolve(remote ? "remote" : "local"));
+      try (Applier a = new Applier(root, PropsPolicy.DEFAULT, BackupPolicy.NONE, source, x -> { })) {
+        for (int i = 0; i < Applier.REMOTE_COPY_THREADS * 2; i++) {
+          String name = "f" + i;
+          a.add(new Step(i, List.of(Op.put(rel(dir.getFileName() + "/" + name), file(name), Observed.ABSENT))));
+        }
+        List<StepResult> results = a.flush();
+        assertTrue(results.stream().allMatch(StepResult::succeeded), results.toString());
+      }
+      // Never more than the pool's threads: the latch proves that many were open together.
+      assertEquals(source.expected, source.most.get(), remote ? "remote" : "local");
+    }
+    assertTrue(Applier.REMOTE_COPY_THREADS > Applier.COPY_THREADS);
+  }
+
   @Test
   void flushKeepingFilesInFlight_completesOnlyTheOlderSteps_inOrder() throws Exception {
     Applier a = applier();
