@@ -393,9 +393,7 @@ public final class Session implements AutoCloseable {
       checkOpenIo();
       while (len > 0) {
         int n = Math.min(len, max);
-        byte[] chunk = new byte[n];
-        System.arraycopy(b, off, chunk, 0, n);
-        writer.write(Frame.data(channel, chunk));
+        writer.writeData(channel, b, off, n);
         off += n;
         len -= n;
       }

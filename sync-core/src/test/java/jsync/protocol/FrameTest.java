@@ -99,6 +99,24 @@ class FrameTest {
     }
   }
 
+  /** A slice of the caller's buffer goes on the wire exactly as the same bytes in a frame of their own. */
+  @Test
+  void writeData_ofASlice_isTheSameFrame_andTheBufferIsFreeAfterwards() throws IOException {
+    for (boolean compress : new boolean[] {false, true}) {
+      byte[] buf = new byte[20_000];
+      System.arraycopy(text(8000), 0, buf, 100, 8000);
+      System.arraycopy(random(5000, 2), 0, buf, 9000, 5000);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      FrameWriter w = new FrameWriter(out, compress);
+      w.writeData(7, buf, 100, 8000);
+      java.util.Arrays.fill(buf, 100, 8100, (byte) 0); // reused by the caller: the frame must not change
+      w.writeData(9, buf, 9000, 5000);
+      w.flush();
+      byte[] expected = encode(compress, Frame.data(7, text(8000)), Frame.data(9, random(5000, 2)));
+      assertArrayEquals(expected, out.toByteArray(), "compress " + compress);
+    }
+  }
+
   @Test
   void headerLayout_isTypeFlagsChannelLength_bigEndian() throws IOException {
     byte[] wire = encode(false, Frame.data(0x01020304, new byte[] {9, 8, 7}));
