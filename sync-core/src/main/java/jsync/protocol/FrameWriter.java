@@ -5,12 +5,15 @@ import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.function.LongSupplier;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 
 /**
  * Writes {@link Frame}s to an output stream (see docs/protocol.md for the encoding): a 10-byte header
  * (type, flags, channel, payload length, big-endian) and the payload, LZ4-compressed when that saves enough.
+ * With {@link Compression#WHEN_LINK_BOUND} (the {@code compress} preference) file data is compressed only
+ * while the link is the bottleneck and slow ({@link LinkGovernor}); control messages always.
  *
  * <p>Thread-safe: any number of producers (the control loop, several content transfers) may write at once,
  * and each frame reaches the stream whole, never interleaved with another. Compression happens outside the
@@ -44,20 +47,47 @@ public final class FrameWriter implements Flushable, Closeable {
   private static final ThreadLocal<byte[]> SCRATCH =
       ThreadLocal.withInitial(() -> new byte[4 + COMPRESSOR.maxCompressedLength(Frame.MAX_PAYLOAD)]);
 
+  /** When payloads are LZ4-compressed. */
+  public enum Compression {
+    /** Never. */
+    OFF,
+    /** Every data and control payload of {@link #MIN_COMPRESS} bytes or more, kept when it saves enough. */
+    ON,
+    /** Control payloads as {@link #ON}; data payloads only while {@link LinkGovernor} says it pays. */
+    WHEN_LINK_BOUND
+  }
+
   private final OutputStream out;
-  private final boolean compress;
+  private final Compression compression;
+  /** Null unless {@link Compression#WHEN_LINK_BOUND}. */
+  private final LinkGovernor governor;
   private volatile int maxPayload;
   private final byte[] header = new byte[HEADER_SIZE];
   private boolean broken;
 
   /**
-   * @param compress try LZ4 on control and data payloads (the profile's {@code compress}); off for fast
-   *     links or already compressed content
+   * @param compress try LZ4 on every control and data payload ({@link Compression#ON}), or never
    */
   public FrameWriter(OutputStream out, boolean compress) {
+    this(out, compress ? Compression.ON : Compression.OFF, System::nanoTime);
+  }
+
+  /** @param nanoClock times writes to the transport, for {@link Compression#WHEN_LINK_BOUND} */
+  public FrameWriter(OutputStream out, Compression compression, LongSupplier nanoClock) {
     this.out = new BufferedOutputStream(out, BUFFER);
-    this.compress = compress;
+    this.compression = compression;
+    this.governor = compression == Compression.WHEN_LINK_BOUND ? new LinkGovernor(nanoClock) : null;
     this.maxPayload = Frame.MAX_PAYLOAD;
+  }
+
+  /** Whether data frames are being compressed now. */
+  public boolean compressingData() {
+    return compression == Compression.ON || (governor != null && governor.compressing());
+  }
+
+  /** How often the compression of data frames was switched on or off; 0 unless {@link Compression#WHEN_LINK_BOUND}. */
+  public int compressionSwitches() {
+    return governor == null ? 0 : governor.switches();
   }
 
   /**
@@ -104,12 +134,13 @@ public final class FrameWriter implements Flushable, Closeable {
     int bodyOff = off;
     int bodyLen = len;
     int flags = 0;
-    if (compress && len >= MIN_COMPRESS && (type == Frame.Type.DATA || type == Frame.Type.CONTROL)) {
+    if (len >= MIN_COMPRESS && (type == Frame.Type.CONTROL ? compression != Compression.OFF
+        : type == Frame.Type.DATA && compressingData())) {
       byte[] scratch = SCRATCH.get();
       int clen = COMPRESSOR.compress(payload, off, len, scratch, 4, scratch.length - 4);
       // Keep it only if it saves at least 1/16: below that the receiver's decompression and the extra copy
       // buy almost nothing. Incompressible input costs little to try: LZ4 skips it at over 10 GB/s
-      // (shared/STACK.md), so there is no adaptive give-up.
+      // (shared/STACK.md); whether text is worth it is the governor's question.
       if (4 + clen <= len - len / 16) {
         putInt(scratch, 0, len);
         body = scratch;
@@ -126,9 +157,13 @@ public final class FrameWriter implements Flushable, Closeable {
       header[1] = (byte) flags;
       putInt(header, 2, channel);
       putInt(header, 6, bodyLen);
+      long start = governor == null ? 0 : governor.now();
       try {
         out.write(header, 0, HEADER_SIZE);
         out.write(body, bodyOff, bodyLen);
+        if (governor != null) {
+          governor.wrote(HEADER_SIZE + bodyLen, start);
+        }
       } catch (IOException | RuntimeException e) {
         broken = true;
         throw e;
@@ -149,8 +184,12 @@ public final class FrameWriter implements Flushable, Closeable {
   /** Sends everything buffered to the peer. */
   @Override
   public synchronized void flush() throws IOException {
+    long start = governor == null ? 0 : governor.now();
     try {
       out.flush();
+      if (governor != null) {
+        governor.wrote(0, start);
+      }
     } catch (IOException e) {
       broken = true;
       throw e;

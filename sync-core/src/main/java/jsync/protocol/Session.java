@@ -75,7 +75,8 @@ public final class Session implements AutoCloseable {
   private Session(InputStream in, OutputStream out, boolean client, Handler handler, String peer,
       boolean compress) {
     this.reader = new FrameReader(in);
-    this.writer = new FrameWriter(out, compress);
+    this.writer = new FrameWriter(out,
+        compress ? FrameWriter.Compression.WHEN_LINK_BOUND : FrameWriter.Compression.OFF, System::nanoTime);
     this.peer = peer;
     this.handler = handler;
     this.nextId = new AtomicLong(client ? 1 : 2);
