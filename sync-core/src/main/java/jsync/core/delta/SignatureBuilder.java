@@ -55,6 +55,13 @@ public final class SignatureBuilder {
       throw new IllegalStateException("file grew past its expected " + fileSize + " bytes");
     }
     while (len > 0) {
+      if (filled == 0 && len >= blockSize) {
+        // A whole block in the caller's buffer: checksummed where it is, not copied first.
+        emit(buf, off, blockSize);
+        off += blockSize;
+        len -= blockSize;
+        continue;
+      }
       int n = Math.min(len, blockSize - filled);
       System.arraycopy(buf, off, block, filled, n);
       filled += n;
@@ -67,10 +74,14 @@ public final class SignatureBuilder {
   }
 
   private void emit() {
-    weak[count] = RollingChecksum.of(block, 0, filled);
-    strong[count] = XxHash.hash(block, 0, filled, seed);
-    count++;
+    emit(block, 0, filled);
     filled = 0;
+  }
+
+  private void emit(byte[] b, int off, int len) {
+    weak[count] = RollingChecksum.of(b, off, len);
+    strong[count] = XxHash.hash(b, off, len, seed);
+    count++;
   }
 
   /** @throws IllegalStateException if fewer bytes than the announced size were seen */

@@ -66,6 +66,16 @@ class RollingChecksumTest {
     assertRollsLikeRecompute(data, window, 1);
   }
 
+  /** Every short length, even and odd, at an odd offset: the two halves and the odd last byte join right. */
+  @org.junit.jupiter.api.Test
+  void reset_matchesTheDefinition_forEveryLength() {
+    byte[] data = new byte[700];
+    new Random(9).nextBytes(data);
+    for (int len = 0; len <= 600; len++) {
+      assertEquals(definition(data, 3, len), RollingChecksum.of(data, 3, len), "length " + len);
+    }
+  }
+
   /** 128 KiB, the largest block: the int sums overflow, which must not matter mod 2^16. */
   @ParameterizedTest
   @ValueSource(ints = {128 * 1024})
