@@ -83,7 +83,7 @@ final class Content {
       OutputStream sink) throws IOException {
     if (basis.isEmpty()) {
       try (InputStream in = request(s, path, want, stamp)) {
-        jsync.core.Streams.copy(in, sink, want.size());
+        in.transferTo(sink);   // frame by frame, without a copy (Session.Incoming)
       }
       return;
     }

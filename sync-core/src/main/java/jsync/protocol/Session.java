@@ -330,9 +330,36 @@ public final class Session implements AutoCloseable {
       if (len == 0) {
         return 0;
       }
+      if (!fill()) {
+        return -1;
+      }
+      int n = Math.min(len, current.length - pos);
+      System.arraycopy(current, pos, b, off, n);
+      pos += n;
+      return n;
+    }
+
+    /**
+     * Hands each frame's bytes to {@code out} as they are, instead of copying them through a buffer first
+     * as {@code read} does (a 1 GiB file received was 1 GiB of copies). {@code out} must not keep the array.
+     */
+    @Override
+    public long transferTo(OutputStream out) throws IOException {
+      long total = 0;
+      while (fill()) {
+        int n = current.length - pos;
+        out.write(current, pos, n);
+        pos += n;
+        total += n;
+      }
+      return total;
+    }
+
+    /** Makes {@code current} hold unread bytes, waiting for the next frame; false at the end. */
+    private boolean fill() throws IOException {
       while (pos == current.length) {
         if (ended) {
-          return -1;
+          return false;
         }
         Object o;
         try {
@@ -355,10 +382,7 @@ public final class Session implements AutoCloseable {
           throw t instanceof IOException io ? io : new IOException(t.getMessage(), t);
         }
       }
-      int n = Math.min(len, current.length - pos);
-      System.arraycopy(current, pos, b, off, n);
-      pos += n;
-      return n;
+      return true;
     }
 
     @Override
