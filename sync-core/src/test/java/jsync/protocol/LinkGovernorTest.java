@@ -13,7 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * When file data gets compressed: only on a link that is both the bottleneck and slow. A fake clock plays the
+ * When file data gets compressed: only on a link that is slow and makes the sender wait. A fake clock plays the
  * link: each write of {@code n} bytes blocks for {@code n / linkRate}, and the sender spends
  * {@code senderShare} of its time outside the transport between writes.
  */
@@ -59,6 +59,14 @@ class LinkGovernorTest {
   }
 
   @Test
+  void verySlowLink_getsCompression_withinSeconds_notAfter64MiB() {
+    // 10 Mbit/s: 8 MiB windows would take 7 s each; windows of at most 250 ms decide after ~2 s.
+    Link tenMegabit = new Link(1.25e6, 0.05);
+    assertTrue(tenMegabit.send(4 * MIB));
+    assertTrue(tenMegabit.now < 4_000_000_000L, "decided after " + tenMegabit.now / 1_000_000 + " ms");
+  }
+
+  @Test
   void fastLink_neverCompresses_evenWhenTheSenderWaitsForIt() {
     Link loopback = new Link(400e6, 0.05);
     assertFalse(loopback.send(500 * MIB));
@@ -66,10 +74,17 @@ class LinkGovernorTest {
   }
 
   @Test
-  void slowLinkThatTheSenderDoesNotFill_isNotCompressed() {
-    // The sender spends 80% of its time reading files: the link is not what limits it.
-    Link idleGigabit = new Link(117e6, 4.0);
-    assertFalse(idleGigabit.send(500 * MIB));
+  void slowLinkThatNeverPushesBack_isNotCompressed() {
+    // The sender spends 97% of its time reading files: the link never makes it wait.
+    Link idleGigabit = new Link(117e6, 32.0);
+    assertFalse(idleGigabit.send(100 * MIB));
+  }
+
+  @Test
+  void slowLinkThatPushesBackSometimes_isCompressed() {
+    // Files requested one round trip at a time over a slow link: the writer waits for it 20% of the time.
+    Link wan = new Link(25e6, 4.0);
+    assertTrue(wan.send(100 * MIB));
   }
 
   @Test
@@ -93,18 +108,18 @@ class LinkGovernorTest {
 
     Link other = new Link(100e6, 0.05);
     assertTrue(other.send(100 * MIB));
-    other.outsidePerInside = 9.0;   // the sender became the bottleneck (e.g. reading a slow disk)
+    other.outsidePerInside = 32.0;   // the sender became the bottleneck (e.g. reading a slow disk)
     assertFalse(other.send(LinkGovernor.RECENT * LinkGovernor.WINDOW_BYTES + 1));
   }
 
   @Test
-  void onceSlowAndFull_atTheBoundaries() {
+  void atTheBoundaries() {
     // Just under the rate that turns compression on, and just over it.
     assertTrue(new Link(LinkGovernor.ON_RATE * 0.95, 0.05).send(100 * MIB));
     assertFalse(new Link(LinkGovernor.ON_RATE * 1.1, 0.05).send(100 * MIB));
-    // Link-bound means blocked at least ON_BLOCKED of the time: 1 / (1 + outside).
-    assertTrue(new Link(50e6, 0.6).send(100 * MIB));    // blocked 62%
-    assertFalse(new Link(50e6, 0.7).send(100 * MIB));   // blocked 59%
+    // Pushing back means the writer blocked at least ON_BLOCKED of the time: 1 / (1 + outside).
+    assertTrue(new Link(50e6, 8.5).send(100 * MIB));    // blocked 10.5%
+    assertFalse(new Link(50e6, 9.5).send(100 * MIB));   // blocked 9.5%
   }
 
   // ---- through a FrameWriter ------------------------------------------------------------------------
