@@ -12,8 +12,8 @@ import net.jpountz.lz4.LZ4Factory;
 /**
  * Writes {@link Frame}s to an output stream (see docs/protocol.md for the encoding): a 10-byte header
  * (type, flags, channel, payload length, big-endian) and the payload, LZ4-compressed when that saves enough.
- * With {@link Compression#WHEN_LINK_BOUND} (the {@code compress} preference) file data is compressed only
- * while the link is the bottleneck and slow ({@link LinkGovernor}); control messages always.
+ * With {@link Compression#WHEN_LINK_SLOW} (the {@code compress} preference) file data is compressed only
+ * while the link is slow and makes the writer wait ({@link LinkGovernor}); control messages always.
  *
  * <p>Thread-safe: any number of producers (the control loop, several content transfers) may write at once,
  * and each frame reaches the stream whole, never interleaved with another. Compression happens outside the
@@ -54,12 +54,12 @@ public final class FrameWriter implements Flushable, Closeable {
     /** Every data and control payload of {@link #MIN_COMPRESS} bytes or more, kept when it saves enough. */
     ON,
     /** Control payloads as {@link #ON}; data payloads only while {@link LinkGovernor} says it pays. */
-    WHEN_LINK_BOUND
+    WHEN_LINK_SLOW
   }
 
   private final OutputStream out;
   private final Compression compression;
-  /** Null unless {@link Compression#WHEN_LINK_BOUND}. */
+  /** Null unless {@link Compression#WHEN_LINK_SLOW}. */
   private final LinkGovernor governor;
   private volatile int maxPayload;
   private final byte[] header = new byte[HEADER_SIZE];
@@ -72,11 +72,11 @@ public final class FrameWriter implements Flushable, Closeable {
     this(out, compress ? Compression.ON : Compression.OFF, System::nanoTime);
   }
 
-  /** @param nanoClock times writes to the transport, for {@link Compression#WHEN_LINK_BOUND} */
+  /** @param nanoClock times writes to the transport, for {@link Compression#WHEN_LINK_SLOW} */
   public FrameWriter(OutputStream out, Compression compression, LongSupplier nanoClock) {
     this.out = new BufferedOutputStream(out, BUFFER);
     this.compression = compression;
-    this.governor = compression == Compression.WHEN_LINK_BOUND ? new LinkGovernor(nanoClock) : null;
+    this.governor = compression == Compression.WHEN_LINK_SLOW ? new LinkGovernor(nanoClock) : null;
     this.maxPayload = Frame.MAX_PAYLOAD;
   }
 
@@ -85,7 +85,7 @@ public final class FrameWriter implements Flushable, Closeable {
     return compression == Compression.ON || (governor != null && governor.compressing());
   }
 
-  /** How often the compression of data frames was switched on or off; 0 unless {@link Compression#WHEN_LINK_BOUND}. */
+  /** How often the compression of data frames was switched on or off; 0 unless {@link Compression#WHEN_LINK_SLOW}. */
   public int compressionSwitches() {
     return governor == null ? 0 : governor.switches();
   }

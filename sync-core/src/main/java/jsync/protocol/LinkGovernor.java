@@ -109,10 +109,10 @@ final class LinkGovernor {
   }
 
   private void decide() {
-    int n = Math.min(windows, HISTORY);
     if (windows < FIRST_DECISION) {
       return;
     }
+    int n = Math.min(windows, HISTORY);
     double[] recent = new double[RECENT];
     for (int i = 0; i < RECENT; i++) {
       recent[i] = blockedShare[Math.floorMod(windows - 1 - i, HISTORY)];

@@ -76,7 +76,7 @@ public final class Session implements AutoCloseable {
       boolean compress) {
     this.reader = new FrameReader(in);
     this.writer = new FrameWriter(out,
-        compress ? FrameWriter.Compression.WHEN_LINK_BOUND : FrameWriter.Compression.OFF, System::nanoTime);
+        compress ? FrameWriter.Compression.WHEN_LINK_SLOW : FrameWriter.Compression.OFF, System::nanoTime);
     this.peer = peer;
     this.handler = handler;
     this.nextId = new AtomicLong(client ? 1 : 2);

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * When file data gets compressed: only on a link that is slow and makes the sender wait. A fake clock plays the
- * link: each write of {@code n} bytes blocks for {@code n / linkRate}, and the sender spends
- * {@code senderShare} of its time outside the transport between writes.
+ * link: each write of {@code n} bytes blocks for {@code n / bytesPerSecond}, and the sender spends
+ * {@code outsidePerInside} times as long outside the transport between writes.
  */
 class LinkGovernorTest {
   private static final int FRAME = 128 * 1024;
@@ -171,7 +171,7 @@ class LinkGovernorTest {
   @Test
   void frameWriter_compressesData_onlyOnceTheLinkProvesSlow_controlAlways() throws IOException {
     SlowStream link = new SlowStream(50e6);
-    FrameWriter w = new FrameWriter(link, FrameWriter.Compression.WHEN_LINK_BOUND, () -> link.now);
+    FrameWriter w = new FrameWriter(link, FrameWriter.Compression.WHEN_LINK_SLOW, () -> link.now);
     assertEquals(FrameWriter.FLAG_LZ4,
         compressionFlagOfNextFrame(link, w, Frame.control(text(4096)))[1], "control messages from the start");
     assertEquals(0, compressionFlagOfNextFrame(link, w, Frame.data(3, text(FRAME)))[1], "data: not yet");
@@ -189,7 +189,7 @@ class LinkGovernorTest {
   @Test
   void frameWriter_onAFastLink_sendsDataRaw() throws IOException {
     SlowStream link = new SlowStream(2e9);
-    FrameWriter w = new FrameWriter(link, FrameWriter.Compression.WHEN_LINK_BOUND, () -> link.now);
+    FrameWriter w = new FrameWriter(link, FrameWriter.Compression.WHEN_LINK_SLOW, () -> link.now);
     byte[] page = text(FRAME);
     for (long sent = 0; sent < 100 * MIB; sent += FRAME) {
       w.writeData(3, page, 0, FRAME);
