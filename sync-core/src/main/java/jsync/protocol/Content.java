@@ -74,6 +74,19 @@ final class Content {
   }
 
   /**
+   * Asks the peer for the whole content of {@code path} now, before anything reads it: the answer is
+   * buffered as it comes (at most the file's size, see {@link Session#receiveAhead}), so a small file's
+   * round trip overlaps the copies before it instead of holding up a copy thread.
+   */
+  static InputStream askAhead(Session s, RelPath path, Entry.File want, Stamp stamp) {
+    int channel = s.newChannel();
+    InputStream in = s.receiveAhead(channel, want.size());
+    s.send(new Message.ReadRequest(channel, path, want, stamp, Optional.empty()));
+    s.flush();
+    return in;
+  }
+
+  /**
    * Receives the content of {@code path} into {@code sink}: as a delta against {@code basis} if there is one
    * (its stored signature, or one computed now), else whole.
    *
@@ -140,6 +153,11 @@ final class Content {
       @Override
       public boolean remote() {
         return true;
+      }
+
+      @Override
+      public InputStream askAhead(RelPath path, Entry.File want, Stamp stamp) {
+        return Content.askAhead(s, path, want, stamp);
       }
 
       @Override

@@ -273,6 +273,24 @@ public final class Session implements AutoCloseable {
     return in;
   }
 
+  /**
+   * The content arriving on {@code channel}, for a request sent before anyone reads it (asked ahead, see
+   * {@link jsync.core.apply.ContentSource#askAhead}): the reader thread must then never wait for room, or
+   * it could wait on a channel no copy thread reads yet while the copy threads wait on other channels. So
+   * its frames are buffered without a bound on their count, but at most {@code maxBytes} (plus one frame)
+   * of them: a peer that sends more is answered with an error on the channel and the rest is dropped.
+   */
+  public InputStream receiveAhead(int channel, long maxBytes) {
+    Incoming in = new Incoming(channel, maxBytes);
+    if (channels.putIfAbsent(channel, in) != null) {
+      throw new IllegalStateException("channel " + channel + " is already open");
+    }
+    if (failure != null) {
+      in.fail(failure);
+    }
+    return in;
+  }
+
   /** Sends content on {@code channel}: DATA frames as written, END on close. */
   public OutputStream send(int channel) {
     return new Outgoing(channel);
@@ -290,10 +308,15 @@ public final class Session implements AutoCloseable {
 
   /**
    * An incoming channel's bytes. The reader thread may be at most {@link #CHANNEL_BUFFER_FRAMES} data
-   * frames ahead of the consumer (a permit per frame); the end or an error always gets through.
+   * frames ahead of the consumer (a permit per frame); the end or an error always gets through. A channel
+   * asked ahead ({@link #receiveAhead}) is bounded by bytes instead and never makes the reader wait.
    */
   private final class Incoming extends InputStream {
     private final int channel;
+    /** For a channel asked ahead: the most bytes it may buffer; -1 for a channel bounded by frames. */
+    private final long maxBytes;
+    /** Bytes put so far (a channel asked ahead; touched by the reader thread only). */
+    private long bytesPut;
     private final BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
     private final java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore(CHANNEL_BUFFER_FRAMES);
     private byte[] current = new byte[0];
@@ -302,16 +325,43 @@ public final class Session implements AutoCloseable {
     private volatile boolean abandoned;
 
     Incoming(int channel) {
+      this(channel, -1);
+    }
+
+    Incoming(int channel, long maxBytes) {
       this.channel = channel;
+      this.maxBytes = maxBytes;
     }
 
     void put(Object o) throws InterruptedException {
+      if (maxBytes >= 0) {
+        putAhead(o);
+        return;
+      }
       if (o instanceof byte[]) {
         room.acquire();
       }
       if (!abandoned) {
         frames.add(o);
       }
+    }
+
+    private void putAhead(Object o) {
+      if (abandoned) {
+        return;
+      }
+      if (o instanceof byte[] chunk) {
+        bytesPut += chunk.length;
+        if (bytesPut > maxBytes + CHUNK_SLACK) {
+          // More than was asked for: the consumer gets an error, the reader drops the rest.
+          abandoned = true;
+          channels.remove(channel);
+          frames.add(new IOException(peer + " sent more than the " + maxBytes + " bytes asked for on channel "
+              + channel));
+          return;
+        }
+      }
+      frames.add(o);
     }
 
     void fail(Throwable t) {
@@ -369,7 +419,9 @@ public final class Session implements AutoCloseable {
           throw new InterruptedIOException("interrupted while receiving from " + peer);
         }
         if (o instanceof byte[] chunk) {
-          room.release();
+          if (maxBytes < 0) {
+            room.release();
+          }
           current = chunk;
           pos = 0;
         } else if (o == END) {
@@ -398,6 +450,8 @@ public final class Session implements AutoCloseable {
   }
 
   private static final Object END = new Object();
+  /** What a channel asked ahead may carry beyond its size: a file that grew is sent up to a frame longer. */
+  private static final long CHUNK_SLACK = 1 << 20;
 
   private final class Outgoing extends OutputStream {
     private final int channel;

@@ -31,6 +31,16 @@ public interface ContentSource {
   }
 
   /**
+   * Asks for the whole content of {@code path} now, ahead of reading it, so that a remote source's round
+   * trip overlaps other work; the caller later reads the stream to its end, or closes it to give up.
+   * Returns null if this source does not ask ahead (a local one has no round trip to hide). What the
+   * stream delivers is checked like {@link #open}'s.
+   */
+  default InputStream askAhead(RelPath path, Entry.File want, Stamp stamp) {
+    return null;
+  }
+
+  /**
    * Writes the content of {@code path} into {@code sink}. A source across a network sends only what
    * {@code basis} (the receiver's current version) lacks, rsync style; the default copies the whole file.
    *
