@@ -108,7 +108,14 @@ final class AskAhead {
         }
         waiting.poll();
         // The request is sent under the lock so requests leave in queue order.
-        next.in = source.askAhead(next.path, next.want, next.stamp);
+        try {
+          next.in = source.askAhead(next.path, next.want, next.stamp);
+        } catch (RuntimeException e) {
+          // The connection broke: stop asking; each copy thread then asks itself and reports the failure
+          // as its file's outcome, as without asking ahead.
+          closed = true;
+          return;
+        }
         if (next.in != null) {
           next.counted = true;
           files++;

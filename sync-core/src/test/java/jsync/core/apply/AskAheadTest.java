@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The order and the budget in which {@link AskAhead} asks a source for files ahead of their copies. */
 class AskAheadTest {
   /** A remote-like source that records what it was asked for, in order, and which answers were closed. */
-  private static final class RecordingSource implements ContentSource {
+  private static class RecordingSource implements ContentSource {
     final List<String> asked = new ArrayList<>();
     final List<String> closed = new ArrayList<>();
 
@@ -122,5 +122,26 @@ class AskAheadTest {
     a.done(first);
     assertEquals(List.of("first", "second"), source.asked, "nothing asked after close");
     assertTrue(source.closed.contains("first"));
+  }
+
+  @Test
+  void aSourceThatFailsToAsk_stopsAskingAhead_withoutFailingTheCaller() {
+    RecordingSource source = new RecordingSource() {
+      @Override
+      public InputStream askAhead(RelPath path, Entry.File want, Stamp stamp) {
+        if (path.toString().equals("second")) {
+          throw new IllegalStateException("connection lost");
+        }
+        return super.askAhead(path, want, stamp);
+      }
+    };
+    AskAhead a = new AskAhead(source, 10, 1 << 20);
+    AskAhead.Item first = add(a, "first", 10);
+    AskAhead.Item second = add(a, "second", 10);
+    AskAhead.Item third = add(a, "third", 10);
+    assertEquals(List.of("first"), source.asked);
+    assertNotNull(a.take(first));
+    assertNull(a.take(second), "its copy thread asks itself and meets the failure there");
+    assertNull(a.take(third));
   }
 }
