@@ -67,8 +67,12 @@ final class Content {
   private static InputStream request(Session s, RelPath path, Entry.File want, Stamp stamp,
       Optional<Signature> base) {
     int channel = s.newChannel();
-    InputStream in = s.receive(channel);
-    s.send(new Message.ReadRequest(channel, path, want, stamp, base));
+    return ask(s, s.receive(channel), new Message.ReadRequest(channel, path, want, stamp, base));
+  }
+
+  /** Sends {@code r} once its channel's stream {@code in} is registered, so no frame of the answer is lost. */
+  private static InputStream ask(Session s, InputStream in, Message.ReadRequest r) {
+    s.send(r);
     s.flush();
     return in;
   }
@@ -80,10 +84,8 @@ final class Content {
    */
   static InputStream askAhead(Session s, RelPath path, Entry.File want, Stamp stamp) {
     int channel = s.newChannel();
-    InputStream in = s.receiveAhead(channel, want.size());
-    s.send(new Message.ReadRequest(channel, path, want, stamp, Optional.empty()));
-    s.flush();
-    return in;
+    return ask(s, s.receiveAhead(channel, want.size()),
+        new Message.ReadRequest(channel, path, want, stamp, Optional.empty()));
   }
 
   /**

@@ -263,14 +263,7 @@ public final class Session implements AutoCloseable {
 
   /** The content arriving on {@code channel}; register it before sending the request that names it. */
   public InputStream receive(int channel) {
-    Incoming in = new Incoming(channel);
-    if (channels.putIfAbsent(channel, in) != null) {
-      throw new IllegalStateException("channel " + channel + " is already open");
-    }
-    if (failure != null) {
-      in.fail(failure);
-    }
-    return in;
+    return open(new Incoming(channel));
   }
 
   /**
@@ -281,9 +274,13 @@ public final class Session implements AutoCloseable {
    * of them: a peer that sends more is answered with an error on the channel and the rest is dropped.
    */
   public InputStream receiveAhead(int channel, long maxBytes) {
-    Incoming in = new Incoming(channel, maxBytes);
-    if (channels.putIfAbsent(channel, in) != null) {
-      throw new IllegalStateException("channel " + channel + " is already open");
+    return open(new Incoming(channel, maxBytes));
+  }
+
+  /** Registers {@code in} for its channel; failed at once if the connection already broke. */
+  private Incoming open(Incoming in) {
+    if (channels.putIfAbsent(in.channel, in) != null) {
+      throw new IllegalStateException("channel " + in.channel + " is already open");
     }
     if (failure != null) {
       in.fail(failure);
@@ -450,8 +447,13 @@ public final class Session implements AutoCloseable {
   }
 
   private static final Object END = new Object();
-  /** What a channel asked ahead may carry beyond its size: a file that grew is sent up to a frame longer. */
-  private static final long CHUNK_SLACK = 1 << 20;
+  /**
+   * What a channel asked ahead may carry beyond its size: one frame as the sender cuts them, so that a file
+   * that grew since the scan reaches its copy thread, which reports it as changed. No more: up to
+   * {@code Applier.AHEAD_FILES} channels may be asked ahead at once, and a peer sending too much on each
+   * must not fill the heap: 1,024 x 1 MiB would be half of -Xmx2g, 1,024 x 128 KiB is 128 MiB.
+   */
+  private static final long CHUNK_SLACK = jsync.core.Streams.CHUNK;
 
   private final class Outgoing extends OutputStream {
     private final int channel;

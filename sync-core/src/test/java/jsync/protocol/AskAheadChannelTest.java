@@ -111,6 +111,24 @@ class AskAheadChannelTest {
     }
   }
 
+  /**
+   * A file that grew a little since the scan arrives whole, for its copy thread to report as changed; a peer
+   * sending more than a frame beyond the size asked for (here 300 KiB) gets the error, so 1,024 channels
+   * asked ahead cannot hold more than about 128 MiB between them.
+   */
+  @Test
+  void aFrameBeyondTheSizeGetsThrough_butNoMore() throws Exception {
+    served.put("grew", random(1500, 5));
+    try (InputStream in = Content.askAhead(asker, RelPath.parse("grew"), entry(1000), Stamp.NONE)) {
+      assertArrayEquals(served.get("grew"), in.readAllBytes());
+    }
+    served.put("flood", random(1000 + (300 << 10), 6));
+    InputStream in = Content.askAhead(asker, RelPath.parse("flood"), entry(1000), Stamp.NONE);
+    IOException e = assertThrows(IOException.class, in::readAllBytes);
+    assertTrue(e.getMessage().contains("more than the 1000 bytes asked for"), e.getMessage());
+    in.close();
+  }
+
   /** A reader that gives up early (a failed copy) closes the channel; what still arrives is dropped. */
   @Test
   void anAnswerClosedUnread_isDropped_andTheSessionGoesOn() throws Exception {
