@@ -48,6 +48,7 @@ public final class SshConnector {
 
   private static RemotePipe openBuiltin(RootSpec.Ssh root, List<String> command, String commandLine,
       SshOptions options) {
+    BouncyCastleOnDemand.install(); // before SSHD's security code first looks for Bouncy Castle
     ClientArgs args = ClientArgs.parse(options.sshargs());
     HostSettings host = HostSettings.resolve(root, options, args);
     KeyLoader.Loaded keys = KeyLoader.load(host.identities(), host.identitiesExplicit());
