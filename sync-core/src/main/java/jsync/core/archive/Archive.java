@@ -56,7 +56,7 @@ public final class Archive implements ArchiveView, AutoCloseable {
 
   /**
    * Loads RocksDB's native library (~0.1 s in a fresh JVM) on a thread of its own, so that a process that
-   * will open an archive once something else is done (`jsync server`, waiting for the client's handshake)
+   * will open an archive once something else is done ({@code jsync server}, waiting for the client's handshake)
    * does not wait for it then. Opening an archive meanwhile waits for the load, as class initialization does.
    */
   public static void loadAhead() {

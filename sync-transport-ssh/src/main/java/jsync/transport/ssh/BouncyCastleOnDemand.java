@@ -82,7 +82,7 @@ final class BouncyCastleOnDemand extends Provider {
    * not use it). Handing it this provider instead keeps that from building the table after all. If a
    * Bouncy Castle version has no such field, or it is set already, nothing changes but the speed.
    */
-  static boolean shareWithBouncyCastleItself(Provider p) {
+  private static void shareWithBouncyCastleItself(Provider p) {
     try {
       Field f = Class.forName("org.bouncycastle.jcajce.util.BCJcaJceHelper").getDeclaredField("bcProvider");
       f.setAccessible(true);
@@ -90,10 +90,9 @@ final class BouncyCastleOnDemand extends Provider {
         if (f.get(null) == null) {
           f.set(null, p);
         }
-        return f.get(null) == p;
       }
     } catch (ReflectiveOperationException | RuntimeException e) {
-      return false;
+      // only speed is lost: Bouncy Castle builds its own provider when it first needs one
     }
   }
 
