@@ -7,18 +7,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.smile.SmileFactory;
 import com.fasterxml.jackson.dataformat.smile.SmileGenerator;
-import com.fasterxml.jackson.dataformat.smile.databind.SmileMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -114,15 +104,12 @@ public final class MessageCodec {
    */
   private static final int MAX_NESTING = 32;
 
-  private final ObjectMapper mapper;
-  // Made on first use: Jackson introspects a type when its reader or writer is made, 1-2 ms each in a fresh
-  // JVM, and a run uses a third of the 26 messages (a no-change run: 9). Both sides start with this on
-  // their critical path; all of them eagerly cost ~60 ms there.
-  private final Map<Class<? extends Message>, ObjectReader> readers = new ConcurrentHashMap<>();
-  private final Map<Class<? extends Message>, ObjectWriter> writers = new ConcurrentHashMap<>();
+  private final SmileFactory factory;
+  // Made on first use: a run uses a third of the 26 messages (a no-change run: 9).
+  private final Map<Class<? extends Message>, MessageSchema> schemas = new ConcurrentHashMap<>();
 
   public MessageCodec() {
-    SmileFactory factory = SmileFactory.builder()
+    factory = SmileFactory.builder()
         // Repeated short strings (entry kinds, problem kinds, a directory's repeated names) become one-byte
         // back-references, as property names already do by default.
         .enable(SmileGenerator.Feature.CHECK_SHARED_STRING_VALUES)
@@ -140,23 +127,10 @@ public final class MessageCodec {
             .maxDocumentLength(Frame.MAX_PAYLOAD)
             .build())
         .build();
-    mapper = SmileMapper.builder(factory)
-        .addModule(new ProtocolModule())
-        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-        // ALLOW_COERCION_OF_SCALARS does not stop numbers and booleans from becoming strings.
-        .withCoercionConfig(LogicalType.Textual, c -> c
-            .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-            .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-        // Records without components (CloseRequest, OkResponse) are valid messages.
-        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-        .build();
+  }
+
+  private MessageSchema schema(Class<? extends Message> type) {
+    return schemas.computeIfAbsent(type, MessageSchema::of);
   }
 
   /** The wire name of a message type. */
@@ -186,12 +160,12 @@ public final class MessageCodec {
     Class<? extends Message> type = message.getClass();
     String name = nameOf(type);
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator g = mapper.createGenerator(out)) {
+    try (JsonGenerator g = factory.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("type", name);
       g.writeNumberField("id", id);
       g.writeFieldName("body");
-      writers.computeIfAbsent(type, mapper::writerFor).writeValue(g, message);
+      schema(type).write(g, message);
       g.writeEndObject();
     } catch (IOException e) {
       // Only a bug can get here: the output is in memory.
@@ -212,7 +186,7 @@ public final class MessageCodec {
    */
   public Envelope decode(byte[] payload) {
     String name = null;
-    try (JsonParser p = mapper.createParser(payload)) {
+    try (JsonParser p = factory.createParser(payload)) {
       expect(p, JsonToken.START_OBJECT, "a message");
       field(p, "type");
       expect(p, JsonToken.VALUE_STRING, "a message type");
@@ -230,7 +204,7 @@ public final class MessageCodec {
       }
       field(p, "body");
       expect(p, JsonToken.START_OBJECT, "the message body");
-      Message message = readers.computeIfAbsent(type, mapper::readerFor).readValue(p);
+      Message message = schema(type).read(p);
       expect(p, JsonToken.END_OBJECT, "the end of the message");
       // Smile reads a second header as the start of a new document, not as an error: check the offset.
       if (p.currentLocation().getByteOffset() != payload.length || p.nextToken() != null) {

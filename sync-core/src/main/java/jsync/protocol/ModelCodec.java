@@ -1,9 +1,9 @@
 package jsync.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ import jsync.core.sync.ArchiveWrite;
  * listed in docs/protocol.md; changing one means bumping {@link Handshake#PROTOCOL_VERSION}.
  *
  * <p>Readers follow Jackson's convention: called with the parser on the value's first token, they return
- * with it on the value's last token. Bad input throws a {@link JsonMappingException} or the model's own
+ * with it on the value's last token. Bad input throws a {@link JsonParseException} or the model's own
  * {@link IllegalArgumentException}; {@link MessageCodec} turns both into a {@link ProtocolException}.
  */
 final class ModelCodec {
@@ -50,7 +50,7 @@ final class ModelCodec {
     try {
       return RelPath.parse(s);
     } catch (IllegalArgumentException e) {
-      throw JsonMappingException.from(p, e.getMessage(), e);
+      throw new JsonParseException(p, e.getMessage(), e);
     }
   }
 
@@ -137,7 +137,7 @@ final class ModelCodec {
       case "LINK" -> new Entry.Link(nextString(p, "a symlink target"));
       case "PROBLEM" -> new Entry.Problem(problemKind(p, nextString(p, "a problem kind")),
           nextString(p, "a problem message"));
-      default -> throw JsonMappingException.from(p, "unknown entry kind '" + tag + "'");
+      default -> throw new JsonParseException(p, "unknown entry kind '" + tag + "'");
     };
     end(p, "an entry");
     return e;
@@ -146,7 +146,7 @@ final class ModelCodec {
   static Entry.File readFile(JsonParser p) throws IOException {
     Entry e = readEntry(p);
     if (e.kind() != Entry.Kind.FILE) {
-      throw JsonMappingException.from(p, "expected a file entry, got " + e.kindName());
+      throw new JsonParseException(p, "expected a file entry, got " + e.kindName());
     }
     return (Entry.File) e;
   }
@@ -160,13 +160,13 @@ final class ModelCodec {
     };
   }
 
-  private static ProblemKind problemKind(JsonParser p, String tag) throws JsonMappingException {
+  private static ProblemKind problemKind(JsonParser p, String tag) throws JsonParseException {
     return switch (tag) {
       case "UNREADABLE" -> ProblemKind.UNREADABLE;
       case "CHANGED_WHILE_HASHING" -> ProblemKind.CHANGED_WHILE_HASHING;
       case "UNSUPPORTED_TYPE" -> ProblemKind.UNSUPPORTED_TYPE;
       case "BAD_NAME" -> ProblemKind.BAD_NAME;
-      default -> throw JsonMappingException.from(p, "unknown problem kind '" + tag + "'");
+      default -> throw new JsonParseException(p, "unknown problem kind '" + tag + "'");
     };
   }
 
@@ -215,7 +215,7 @@ final class ModelCodec {
     long seed = nextLong(p, "a signature seed");
     long fileSize = nextLong(p, "a file size");
     if (blockSize <= 0 || fileSize < 0) {
-      throw JsonMappingException.from(p, "signature of " + fileSize + " bytes in blocks of " + blockSize);
+      throw new JsonParseException(p, "signature of " + fileSize + " bytes in blocks of " + blockSize);
     }
     byte[] weak = nextBinary(p, "weak checksums");
     byte[] strong = nextBinary(p, "strong checksums");
@@ -223,7 +223,7 @@ final class ModelCodec {
     // The arrays are already in memory (bounded by the frame), so only their lengths need checking.
     long blocks = fileSize / blockSize + (fileSize % blockSize == 0 ? 0 : 1);
     if (blocks > Integer.MAX_VALUE / 8 || weak.length != blocks * 4 || strong.length != blocks * 8) {
-      throw JsonMappingException.from(p, "signature of " + fileSize + " bytes in blocks of " + blockSize
+      throw new JsonParseException(p, "signature of " + fileSize + " bytes in blocks of " + blockSize
           + " needs " + blocks + " blocks, has " + weak.length + " and " + strong.length + " checksum bytes");
     }
     int n = (int) blocks;
@@ -299,7 +299,7 @@ final class ModelCodec {
       case "PUT" -> Op.Kind.PUT;
       case "SET_PROPS" -> Op.Kind.SET_PROPS;
       case "REMOVE" -> Op.Kind.REMOVE;
-      default -> throw JsonMappingException.from(p, "unknown op kind '" + tag + "'");
+      default -> throw new JsonParseException(p, "unknown op kind '" + tag + "'");
     };
     next(p);
     RelPath path = readPath(p);
@@ -412,7 +412,7 @@ final class ModelCodec {
     List<Outcome> outcomes = new ArrayList<>();
     while (next(p) != JsonToken.END_ARRAY) {
       if (outcomes.size() == step.ops().size()) {
-        throw JsonMappingException.from(p, "step " + step.id() + " has " + step.ops().size()
+        throw new JsonParseException(p, "step " + step.id() + " has " + step.ops().size()
             + " ops and more outcomes");
       }
       begin(p, "an outcome");
@@ -500,26 +500,26 @@ final class ModelCodec {
   private static JsonToken next(JsonParser p) throws IOException {
     JsonToken t = p.nextToken();
     if (t == null) {
-      throw JsonMappingException.from(p, "message ends in the middle of a value");
+      throw new JsonParseException(p, "message ends in the middle of a value");
     }
     return t;
   }
 
   private static void begin(JsonParser p, String what) throws IOException {
     if (p.currentToken() != JsonToken.START_ARRAY) {
-      throw JsonMappingException.from(p, "expected " + what + " (an array), got " + p.currentToken());
+      throw new JsonParseException(p, "expected " + what + " (an array), got " + p.currentToken());
     }
   }
 
   private static void end(JsonParser p, String what) throws IOException {
     if (next(p) != JsonToken.END_ARRAY) {
-      throw JsonMappingException.from(p, "too many elements in " + what);
+      throw new JsonParseException(p, "too many elements in " + what);
     }
   }
 
   private static long longValue(JsonParser p, String what) throws IOException {
     if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
-      throw JsonMappingException.from(p, "expected " + what + " (an integer), got " + p.currentToken());
+      throw new JsonParseException(p, "expected " + what + " (an integer), got " + p.currentToken());
     }
     return p.getLongValue();
   }
@@ -532,7 +532,7 @@ final class ModelCodec {
   private static int nextInt(JsonParser p, String what) throws IOException {
     next(p);
     if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
-      throw JsonMappingException.from(p, "expected " + what + " (an integer), got " + p.currentToken());
+      throw new JsonParseException(p, "expected " + what + " (an integer), got " + p.currentToken());
     }
     return p.getIntValue();
   }
@@ -540,14 +540,14 @@ final class ModelCodec {
   private static boolean nextBoolean(JsonParser p, String what) throws IOException {
     JsonToken t = next(p);
     if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
-      throw JsonMappingException.from(p, "expected " + what + " (a boolean), got " + t);
+      throw new JsonParseException(p, "expected " + what + " (a boolean), got " + t);
     }
     return t == JsonToken.VALUE_TRUE;
   }
 
   private static String string(JsonParser p, String what) throws IOException {
     if (p.currentToken() != JsonToken.VALUE_STRING) {
-      throw JsonMappingException.from(p, "expected " + what + " (a string), got " + p.currentToken());
+      throw new JsonParseException(p, "expected " + what + " (a string), got " + p.currentToken());
     }
     return p.getText();
   }
@@ -559,7 +559,7 @@ final class ModelCodec {
 
   private static byte[] nextBinary(JsonParser p, String what) throws IOException {
     if (next(p) != JsonToken.VALUE_EMBEDDED_OBJECT) {
-      throw JsonMappingException.from(p, "expected " + what + " (binary), got " + p.currentToken());
+      throw new JsonParseException(p, "expected " + what + " (binary), got " + p.currentToken());
     }
     return p.getBinaryValue();
   }

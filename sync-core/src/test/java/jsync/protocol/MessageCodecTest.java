@@ -160,6 +160,26 @@ class MessageCodecTest {
     assertMalformed("flushRequest", envelope("flushRequest", 1, Map.of("keepInFlight", 1L << 40)));
     assertMalformed("errorResponse", envelope("errorResponse", 1, Map.of("kind", 0, "message", "x")));
     assertMalformed("errorResponse", envelope("errorResponse", 1, Map.of("kind", "LETHAL", "message", "x")));
+    // Fields in any order; an optional is null when empty, but never missing.
+    Map<String, Object> reordered = new LinkedHashMap<>();
+    reordered.put("syncId", null);
+    reordered.put("archiveEmpty", true);
+    assertEquals(new Message.OpenResponse(true, Optional.empty()),
+        codec.decode(envelope("openResponse", 1, reordered)).message());
+    assertMalformed("openResponse", envelope("openResponse", 1, Map.of("archiveEmpty", true)));
+    // A list is an array of its element's form, never null, never holding one of another kind.
+    Map<String, Object> changes = new LinkedHashMap<>();
+    changes.put("paths", List.of("a", 7));
+    changes.put("rescan", null);
+    changes.put("stopped", null);
+    assertMalformed("changes", envelope("changes", 1, changes));
+    changes.put("paths", null);
+    assertMalformed("changes", envelope("changes", 1, changes));
+    changes.put("paths", "a");
+    assertMalformed("changes", envelope("changes", 1, changes));
+    changes.put("paths", List.of("a"));
+    assertEquals(new Message.Changes(List.of(RelPath.parse("a")), Optional.empty(), Optional.empty()),
+        codec.decode(envelope("changes", 1, changes)).message());
   }
 
   @Test
