@@ -24,8 +24,8 @@ import jsync.core.sync.Replica;
  * the request's id. Messages that answer nothing ({@link Hello}, {@link ApplyStep}) use id 0.
  *
  * <p>Adding a message: a record here and one line in {@link MessageCodec}'s registry, a round-trip test, a
- * line in docs/protocol.md, and a bump of {@link Handshake#PROTOCOL_VERSION}. Records hold only their
- * components (no other accessor-like methods), because Jackson maps them component by component.
+ * line in docs/protocol.md, and a bump of {@link Handshake#PROTOCOL_VERSION}. Components must be of types
+ * {@link MessageSchema} has a wire form for (it fails on the first use of a record with any other).
  *
  * <p>The list follows the {@link Replica} interface; {@code root()} is local to the proxy, and
  * {@code stagedFiles()}/{@code stagedBytes()} the proxy can count from the steps it sent and the results it

@@ -49,9 +49,9 @@ import jsync.protocol.Message.Changes;
  *
  * <p>Each payload is one Smile document, an object {@code {"type": NAME, "id": REQUEST_ID, "body": {...}}}
  * with the fields in that order. The type is resolved here, against the closed {@link #REGISTRY} of wire
- * names: Jackson never picks a class from the input (no default typing, no {@code @JsonTypeInfo}), and an
- * unknown name is a {@link ProtocolException}. The body is the message record, component by component, with
- * core model values in {@link ModelCodec}'s positional form.
+ * names, the only place a class is chosen from the input, and an unknown name is a {@link ProtocolException}.
+ * The body is the message record, component by component ({@link MessageSchema}), with core model values in
+ * {@link ModelCodec}'s positional form.
  *
  * <p>Decoding is strict: unknown, missing, duplicate or null fields, a string where a number belongs (or
  * the reverse), trailing data, nesting deeper than 32, and every invariant a model or message constructor

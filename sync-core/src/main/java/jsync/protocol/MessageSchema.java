@@ -16,13 +16,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import jsync.core.apply.Op;
-import jsync.core.apply.Outcome;
 import jsync.core.apply.Step;
 import jsync.core.apply.StepResult;
 import jsync.core.delta.Signature;
 import jsync.core.model.Entry;
-import jsync.core.model.Fingerprint;
 import jsync.core.model.Observed;
 import jsync.core.model.PropsPolicy;
 import jsync.core.model.RelPath;
@@ -39,15 +36,17 @@ import jsync.core.sync.ArchiveWrite;
  *
  * <p>Why not Jackson's databind, which produced exactly these bytes until now (ProtocolGoldenTest holds
  * them): setting up an {@code ObjectMapper} and introspecting the first messages took ~90 ms of CPU in each
- * fresh JVM (~290 classes), at every cron run and on both sides, while the remote side's share of it ran
- * during its scan, the critical path of a no-change run. The record's own components say all there is to
- * say about the layout.
+ * fresh JVM, at every cron run and on both sides, the remote side's share of it during its scan, the critical
+ * path of a no-change run (docs/benchmarks.md). The record's own components say all there is to say about
+ * the layout.
  *
- * <p>Reading is strict, as the databind set-up was: every component exactly once (duplicate names are also
+ * <p>Reading is strict, as the databind set-up was: every component exactly once (duplicate names are
  * refused by the parser's STRICT_DUPLICATE_DETECTION), no other field, {@code null} only for an optional, no
- * coercion (a number is not a string, 2.5 is not an int, an int must fit), enums by name only. A record's
- * own constructor then checks its invariants. Errors are Jackson's {@link JsonParseException}s or the
- * constructor's exceptions; {@link MessageCodec} reports them as the peer's fault.
+ * coercion (a number is not a string, 2.5 is not an int, an int must fit), enums by name only; and stricter
+ * in two cases databind let through: binary is not a string (databind made it base64 text), and an enum name
+ * is not trimmed. A record's own constructor then checks its invariants. Errors are Jackson's
+ * {@link JsonParseException}s or the constructor's exceptions; {@link MessageCodec} reports them as the
+ * peer's fault.
  */
 final class MessageSchema {
   /** One value's wire form: written from, and read to, a non-null Java value. */
@@ -123,7 +122,7 @@ final class MessageSchema {
       if (i < 0) {
         throw new JsonParseException(p, "unknown field '" + MessageCodec.printable(name) + "'");
       }
-      if (seen[i]) {
+      if (seen[i]) { // the parser refuses duplicates first; kept so that this never depends on a flag
         throw new JsonParseException(p, "duplicate field '" + name + "'");
       }
       seen[i] = true;
@@ -169,6 +168,10 @@ final class MessageSchema {
   // ---- Values by declared type.
 
   private static Value valueOf(Type t) {
+    Value model = t instanceof Class<?> c ? MODEL.get(c) : null;
+    if (model != null) {
+      return model;
+    }
     if (t == int.class) {
       return INT;
     }
@@ -193,11 +196,7 @@ final class MessageSchema {
         return optional(valueOf(content));
       }
     }
-    Value model = t instanceof Class<?> c ? MODEL.get(c) : null;
-    if (model == null) {
-      throw new IllegalStateException("no wire form for " + t);
-    }
-    return model;
+    throw new IllegalStateException("no wire form for " + t);
   }
 
   private static final Value INT = new Value() {
@@ -336,29 +335,26 @@ final class MessageSchema {
     T read(JsonParser p) throws IOException;
   }
 
-  /** The model types a message may hold directly, in {@link ModelCodec}'s forms. */
-  private static final Map<Class<?>, Value> MODEL = new HashMap<>();
+  /**
+   * The model types messages hold as components (or list or optional elements), in {@link ModelCodec}'s
+   * forms; the ones only nested inside these (fingerprints, ops, outcomes) are ModelCodec's business.
+   */
+  private static final Map<Class<?>, Value> MODEL = Map.ofEntries(
+      model(RelPath.class, ModelCodec::writePath, ModelCodec::readPath),
+      model(Stamp.class, ModelCodec::writeStamp, ModelCodec::readStamp),
+      model(Entry.File.class, ModelCodec::writeEntry, ModelCodec::readFile),
+      model(Observed.class, ModelCodec::writeObserved, ModelCodec::readObserved),
+      model(Signature.class, ModelCodec::writeSignature, ModelCodec::readSignature),
+      model(Update.class, ModelCodec::writeUpdate, ModelCodec::readUpdate),
+      model(Step.class, ModelCodec::writeStep, ModelCodec::readStep),
+      model(StepResult.class, ModelCodec::writeStepResult, ModelCodec::readStepResult),
+      model(ArchiveWrite.class, ModelCodec::writeArchiveWrite, ModelCodec::readArchiveWrite),
+      model(ScanStats.class, ModelCodec::writeScanStats, ModelCodec::readScanStats),
+      model(PropsPolicy.class, ModelCodec::writeProps, ModelCodec::readProps));
 
-  static {
-    model(RelPath.class, ModelCodec::writePath, ModelCodec::readPath);
-    model(Fingerprint.class, ModelCodec::writeFingerprint, ModelCodec::readFingerprint);
-    model(Stamp.class, ModelCodec::writeStamp, ModelCodec::readStamp);
-    model(Entry.class, ModelCodec::writeEntry, ModelCodec::readEntry);
-    model(Entry.File.class, ModelCodec::writeEntry, ModelCodec::readFile);
-    model(Observed.class, ModelCodec::writeObserved, ModelCodec::readObserved);
-    model(Signature.class, ModelCodec::writeSignature, ModelCodec::readSignature);
-    model(Update.class, ModelCodec::writeUpdate, ModelCodec::readUpdate);
-    model(Op.class, ModelCodec::writeOp, ModelCodec::readOp);
-    model(Step.class, ModelCodec::writeStep, ModelCodec::readStep);
-    model(Outcome.class, ModelCodec::writeOutcome, ModelCodec::readOutcome);
-    model(StepResult.class, ModelCodec::writeStepResult, ModelCodec::readStepResult);
-    model(ArchiveWrite.class, ModelCodec::writeArchiveWrite, ModelCodec::readArchiveWrite);
-    model(ScanStats.class, ModelCodec::writeScanStats, ModelCodec::readScanStats);
-    model(PropsPolicy.class, ModelCodec::writeProps, ModelCodec::readProps);
-  }
-
-  private static <T, S extends T> void model(Class<S> type, Writer<T> writer, Reader<S> reader) {
-    MODEL.put(type, new Value() {
+  private static <T, S extends T> Map.Entry<Class<?>, Value> model(Class<S> type, Writer<T> writer,
+      Reader<S> reader) {
+    return Map.entry(type, new Value() {
       @Override
       @SuppressWarnings("unchecked")
       public void write(JsonGenerator g, Object v) throws IOException {
@@ -367,8 +363,8 @@ final class MessageSchema {
 
       @Override
       public Object read(JsonParser p) throws IOException {
-        // As databind did: a null is never handed to a model reader (some read null as a value of their own,
-        // e.g. an unknown fingerprint, which is not what a null component means).
+        // As databind did: a null is never handed to a model reader (inside their forms some give null a
+        // meaning of their own, e.g. an unknown fingerprint, which is not what a null component means).
         if (p.currentToken() == JsonToken.VALUE_NULL) {
           throw new JsonParseException(p, "null where a " + type.getSimpleName() + " belongs");
         }

@@ -180,6 +180,26 @@ class MessageCodecTest {
     changes.put("paths", List.of("a"));
     assertEquals(new Message.Changes(List.of(RelPath.parse("a")), Optional.empty(), Optional.empty()),
         codec.decode(envelope("changes", 1, changes)).message());
+    // No coercion of the other kinds either: a number is not a boolean, binary is not a string (databind made
+    // it base64 text), an enum name is not trimmed (databind retried it trimmed).
+    Map<String, Object> numberBool = new LinkedHashMap<>(ok);
+    numberBool.put("create", 1);
+    assertMalformed("rootRequest", envelope("rootRequest", 1, numberBool));
+    Map<String, Object> binaryRoot = new LinkedHashMap<>(ok);
+    binaryRoot.put("root", "/srv".getBytes(StandardCharsets.UTF_8));
+    assertMalformed("rootRequest", envelope("rootRequest", 1, binaryRoot));
+    assertMalformed("errorResponse", envelope("errorResponse", 1, Map.of("kind", " FATAL ", "message", "x")));
+    assertEquals(new Message.ErrorResponse(Message.ErrorResponse.Kind.FATAL, "x"),
+        codec.decode(envelope("errorResponse", 1, Map.of("kind", "FATAL", "message", "x"))).message());
+    // An empty record takes no field; a model value is never null.
+    assertMalformed("closeRequest", envelope("closeRequest", 1, Map.of("now", true)));
+    Map<String, Object> read = new LinkedHashMap<>();
+    read.put("channel", 3);
+    read.put("path", "a");
+    read.put("want", Arrays.asList("FILE", 1, 0, 0644, null));
+    read.put("stamp", null);
+    read.put("base", null);
+    assertMalformed("readRequest", envelope("readRequest", 1, read));
   }
 
   @Test

@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The codec needs only jackson-core and Smile: databind's set-up cost ~90 ms of CPU at every start of either
- * side (docs/protocol.md). Checked in a JVM whose class path lacks databind, where touching it fails.
+ * The codec needs only jackson-core and Smile (databind's set-up was a cost at every start of either side:
+ * docs/benchmarks.md). Checked in a JVM whose class path lacks databind, where touching it fails.
  */
 class MessageCodecWithoutDatabindTest {
   @Test
@@ -25,8 +25,9 @@ class MessageCodecWithoutDatabindTest {
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", without, MessageCodecProbe.class.getName())
         .redirectErrorStream(true).start();
+    // Its output is a line or a stack trace, well within a pipe's buffer: wait first, so a hang times out.
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe did not finish");
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals("ok " + ProtocolFixtures.samples().size(), out);
   }
 }
