@@ -199,60 +199,44 @@ final class MessageSchema {
     throw new IllegalStateException("no wire form for " + t);
   }
 
-  private static final Value INT = new Value() {
-    @Override
-    public void write(JsonGenerator g, Object v) throws IOException {
-      g.writeNumber((int) v);
-    }
+  private static final Value INT = value((JsonGenerator g, Integer v) -> g.writeNumber(v), p -> {
+    expect(p, JsonToken.VALUE_NUMBER_INT, "an integer");
+    return p.getIntValue(); // fails on a number out of int's range
+  });
 
-    @Override
-    public Object read(JsonParser p) throws IOException {
-      expect(p, JsonToken.VALUE_NUMBER_INT, "an integer");
-      return p.getIntValue(); // fails on a number out of int's range
-    }
-  };
+  private static final Value LONG = value((JsonGenerator g, Long v) -> g.writeNumber(v), p -> {
+    expect(p, JsonToken.VALUE_NUMBER_INT, "an integer");
+    return p.getLongValue();
+  });
 
-  private static final Value LONG = new Value() {
-    @Override
-    public void write(JsonGenerator g, Object v) throws IOException {
-      g.writeNumber((long) v);
+  private static final Value BOOLEAN = value(JsonGenerator::writeBoolean, p -> {
+    JsonToken t = p.currentToken();
+    if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+      throw new JsonParseException(p, "expected a boolean, got " + t);
     }
+    return t == JsonToken.VALUE_TRUE;
+  });
 
-    @Override
-    public Object read(JsonParser p) throws IOException {
-      expect(p, JsonToken.VALUE_NUMBER_INT, "an integer");
-      return p.getLongValue();
-    }
-  };
+  private static final Value STRING = value(JsonGenerator::writeString, p -> {
+    expect(p, JsonToken.VALUE_STRING, "a string");
+    return p.getText();
+  });
 
-  private static final Value BOOLEAN = new Value() {
-    @Override
-    public void write(JsonGenerator g, Object v) throws IOException {
-      g.writeBoolean((boolean) v);
-    }
-
-    @Override
-    public Object read(JsonParser p) throws IOException {
-      JsonToken t = p.currentToken();
-      if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
-        throw new JsonParseException(p, "expected a boolean, got " + t);
+  /** A value whose form one writer and one reader give; the reader is never handed a null it did not expect. */
+  private static <T, S extends T> Value value(Writer<T> writer, Reader<S> reader) {
+    return new Value() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public void write(JsonGenerator g, Object v) throws IOException {
+        writer.write(g, (T) v);
       }
-      return t == JsonToken.VALUE_TRUE;
-    }
-  };
 
-  private static final Value STRING = new Value() {
-    @Override
-    public void write(JsonGenerator g, Object v) throws IOException {
-      g.writeString((String) v);
-    }
-
-    @Override
-    public Object read(JsonParser p) throws IOException {
-      expect(p, JsonToken.VALUE_STRING, "a string");
-      return p.getText();
-    }
-  };
+      @Override
+      public Object read(JsonParser p) throws IOException {
+        return reader.read(p);
+      }
+    };
+  }
 
   private static Value enumValue(Class<?> c) {
     Map<String, Object> byName = new HashMap<>();
@@ -354,23 +338,14 @@ final class MessageSchema {
 
   private static <T, S extends T> Map.Entry<Class<?>, Value> model(Class<S> type, Writer<T> writer,
       Reader<S> reader) {
-    return Map.entry(type, new Value() {
-      @Override
-      @SuppressWarnings("unchecked")
-      public void write(JsonGenerator g, Object v) throws IOException {
-        writer.write(g, (T) v);
+    return Map.entry(type, value(writer, p -> {
+      // As databind did: a null is never handed to a model reader (inside their forms some give null a
+      // meaning of their own, e.g. an unknown fingerprint, which is not what a null component means).
+      if (p.currentToken() == JsonToken.VALUE_NULL) {
+        throw new JsonParseException(p, "null where a " + type.getSimpleName() + " belongs");
       }
-
-      @Override
-      public Object read(JsonParser p) throws IOException {
-        // As databind did: a null is never handed to a model reader (inside their forms some give null a
-        // meaning of their own, e.g. an unknown fingerprint, which is not what a null component means).
-        if (p.currentToken() == JsonToken.VALUE_NULL) {
-          throw new JsonParseException(p, "null where a " + type.getSimpleName() + " belongs");
-        }
-        return reader.read(p);
-      }
-    });
+      return reader.read(p);
+    }));
   }
 
   private static void expect(JsonParser p, JsonToken token, String what) throws IOException {
