@@ -345,7 +345,10 @@ public final class ContinuousSync {
       return r.watch(config.scopes(), config.filter(), sink);
     } catch (IOException | JsyncException | UnsupportedOperationException e) {
       setWatching(side, false);
-      if (warn) {
+      // A connection lost while the watch was being set up (a server restarting just after accepting
+      // us) is no reason to poll: the synchronization that follows fails on it too, and the reconnection
+      // watches again. Only a replica still connected truly cannot be watched.
+      if (warn && r.connected()) {
         listener.warning("cannot watch " + r.root() + " for changes (" + e.getMessage() + "); synchronizing "
             + "everything every " + settings.pollInterval().toSeconds() + " s instead");
       }

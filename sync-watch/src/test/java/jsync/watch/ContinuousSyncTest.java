@@ -406,6 +406,90 @@ class ContinuousSyncTest {
     await("g arrives once b is back", holds(b, "g", "after"));
   }
 
+  /**
+   * A remote replica's connection lost, and lost again right after the reconnection while the watch is
+   * being set up (a server restarting just after accepting us): that is a lost connection, not a root that
+   * cannot be watched. The daemon reconnects once more and watches again; it does not fall back to polling.
+   */
+  @Test
+  void aConnectionLostWhileStartingTheWatch_isReconnected_notPolled() throws Exception {
+    List<Connection> connections = new CopyOnWriteArrayList<>();
+    daemon = new ContinuousSync(side -> {
+      if (side == Side.ALPHA) {
+        return replica(a);
+      }
+      Connection c = new Connection(replica(b), connections.size() == 1);
+      connections.add(c);
+      return c.replica();
+    }, SyncConfig.defaults(Clock.systemUTC()), FAST, new Recorder());
+    thread = new Thread(daemon::run, "daemon");
+    thread.start();
+    await("the first synchronization", () -> !reports.isEmpty());
+    connections.get(0).drop();
+    await("a third connection, watched", () -> connections.size() >= 3 && connections.get(2).watched);
+    write(b, "after", "seen by the new watch");
+    await("the change", holds(a, "after", "seen by the new watch"));
+    assertTrue(warnings.stream().noneMatch(w -> w.contains("cannot watch")), warnings.toString());
+    assertTrue(warnings.stream().anyMatch(w -> w.contains("connected again")), warnings.toString());
+  }
+
+  /**
+   * A local replica posing as a remote one whose connection can be lost: then every call but its name fails,
+   * as on a broken session, and its watch reports that it stopped.
+   */
+  private static final class Connection {
+    private final LocalReplica local;
+    private final boolean dropsWhenWatched;
+    private volatile boolean connected = true;
+    private volatile boolean watched;
+    private volatile jsync.core.watch.ChangeSink sink;
+
+    Connection(LocalReplica local, boolean dropsWhenWatched) {
+      this.local = local;
+      this.dropsWhenWatched = dropsWhenWatched;
+    }
+
+    void drop() {
+      connected = false;
+      sink.stopped("the remote jsync closed the connection");
+    }
+
+    jsync.core.sync.Replica replica() {
+      return (jsync.core.sync.Replica) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {jsync.core.sync.Replica.class}, (proxy, method, args) -> {
+            switch (method.getName()) {
+              case "connected":
+                return connected;
+              case "root":
+                return local.root();
+              case "close":
+                local.close();
+                return null;
+              case "watch":
+                if (dropsWhenWatched) {
+                  connected = false;
+                }
+                if (!connected) {
+                  throw new IOException("the remote jsync closed the connection");
+                }
+                sink = (jsync.core.watch.ChangeSink) args[2];
+                java.io.Closeable handle = (java.io.Closeable) method.invoke(local, args);
+                watched = true;
+                return handle;
+              default:
+                if (!connected) {
+                  throw new JsyncException("the remote jsync closed the connection");
+                }
+                try {
+                  return method.invoke(local, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                  throw e.getCause();
+                }
+            }
+          });
+    }
+  }
+
   @Test
   void aWatchLimit_fallsBackToPeriodicFullSynchronizations() throws Exception {
     Files.createDirectories(a.resolve("d1/d2"));
