@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import jsync.core.JsyncException;
 import jsync.core.apply.BackupPolicy;
@@ -290,10 +291,14 @@ public final class JsyncCli {
     Replica second;
     try {
       if (first instanceof LocalReplica local && secondSpec instanceof RootSpec.Ssh ssh) {
+        // A key pair the connection will need is generated first; the scan follows on the other core.
+        CompletableFuture<?> keys = RememberedRoots.keyExchanges(env.jsyncHome()).get(ssh.display())
+            .map(kex -> SshConnector.prepareKeyExchange(sshOptions(profile), kex))
+            .orElse(CompletableFuture.completedFuture(null));
         Optional<String> other = remembered.get(ssh.display());
         if (other.isPresent()) {
           reporter.stage("scanning " + local.root() + " while connecting to " + ssh.host());
-          local.scanAhead(other.get(), config.lockHolder(), SyncRun.scanOptions(config));
+          local.scanAhead(other.get(), config.lockHolder(), SyncRun.scanOptions(config), keys);
         }
       }
       second = replica(secondSpec, profile, host, props, backups, reporter);
@@ -322,9 +327,7 @@ public final class JsyncCli {
           bytesWritten).watchingWith(TreeWatcher.FACTORY);
     }
     RootSpec.Ssh ssh = (RootSpec.Ssh) spec;
-    SshOptions ssho = SshOptions.defaults().withHome(env.home()).withSshcmd(profile.sshcmd())
-        .withSshargs(SshOptions.splitSshargs(profile.sshargs()));
-    RemotePipe pipe = new SshConnector().open(ssh, serverCommand(profile, ssh), ssho);
+    RemotePipe pipe = new SshConnector().open(ssh, serverCommand(profile, ssh), sshOptions(profile));
     RemoteReplica.Rules rules = new RemoteReplica.Rules(
         profile.ignore().stream().map(PathSpec::toString).toList(),
         profile.ignorenot().stream().map(PathSpec::toString).toList(),
@@ -334,14 +337,21 @@ public final class JsyncCli {
         profile.backupprefix(), profile.backupsuffix(), Math.max(1, profile.maxbackups()),
         profile.backuploc() == BackupLocation.CENTRAL ? profile.backupdir().map(Path::toString) : Optional.empty());
     try {
-      return new RemoteReplica(ssh.display(), ssh.path(), rules, pipe)
+      RemoteReplica remote = new RemoteReplica(ssh.display(), ssh.path(), rules, pipe)
           .connect(pipe.in(), pipe.out(), VERSION, profile.compress());
+      pipe.keyExchange().ifPresent(kex -> RememberedRoots.keyExchanges(env.jsyncHome()).put(ssh.display(), kex));
+      return remote;
     } catch (IOException | RuntimeException e) {
       pipe.close();
       String tail = pipe.stderrTail().strip();
       String why = e instanceof JsyncException ? e.getMessage() : "cannot talk to jsync on " + ssh.host() + ": " + e;
       throw new JsyncException(why + (tail.isEmpty() ? "" : " (remote said: " + tail + ")"), e);
     }
+  }
+
+  private SshOptions sshOptions(Profile profile) {
+    return SshOptions.defaults().withHome(env.home()).withSshcmd(profile.sshcmd())
+        .withSshargs(SshOptions.splitSshargs(profile.sshargs()));
   }
 
   /**

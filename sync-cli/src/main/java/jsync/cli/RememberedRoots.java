@@ -10,20 +10,36 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What each {@code ssh://} root answered as its canonical root the last time jsync connected to it, in
- * {@code JSYNC_HOME/archives/remote-roots.txt} (a line per root: the root as written, a tab, the canonical
- * root). The local replica's archive is named after both canonical roots; knowing the remote one before the
- * connection is up lets the local replica open its archive and scan while SSH connects ({@link
- * jsync.core.sync.LocalReplica#scanAhead}).
+ * What each {@code ssh://} root answered the last time jsync connected to it, one fact per file under
+ * {@code JSYNC_HOME/archives/} (a line per root: the root as written, a tab, the answer):
+ * <ul>
+ *   <li>{@code remote-roots.txt}: its canonical root. The local replica's archive is named after both
+ *       canonical roots; knowing the remote one before the connection is up lets the local replica open its
+ *       archive and scan while SSH connects ({@link jsync.core.sync.LocalReplica#scanAhead}).
+ *   <li>{@code remote-kex.txt}: the key exchange its server agreed on, so that an expensive key pair can be
+ *       generated while the connection is being set up ({@link
+ *       jsync.transport.ssh.SshConnector#prepareKeyExchange}).
+ * </ul>
  *
- * <p>Only a hint: a missing, unreadable or stale entry costs the overlap, never correctness (the scan ahead
- * is dropped when the connected replica names another root), so every failure here is silent.
+ * <p>Only hints: a missing, unreadable or stale entry costs the overlap, never correctness (the scan ahead
+ * is dropped when the connected replica names another root; a key pair made for the wrong exchange is not
+ * used), so every failure here is silent.
  */
 final class RememberedRoots {
   private final Path file;
 
+  /** The canonical roots. */
   RememberedRoots(Path jsyncHome) {
-    this.file = jsyncHome.resolve("archives").resolve("remote-roots.txt");
+    this(jsyncHome, "remote-roots.txt");
+  }
+
+  private RememberedRoots(Path jsyncHome, String fileName) {
+    this.file = jsyncHome.resolve("archives").resolve(fileName);
+  }
+
+  /** The key exchanges. */
+  static RememberedRoots keyExchanges(Path jsyncHome) {
+    return new RememberedRoots(jsyncHome, "remote-kex.txt");
   }
 
   Optional<String> get(String rootAsWritten) {

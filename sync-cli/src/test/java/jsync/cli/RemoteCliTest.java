@@ -93,6 +93,35 @@ class RemoteCliTest {
     assertEquals(describe(a), describe(b));
   }
 
+  /**
+   * The key exchange each server agreed on is remembered, so that the next run can generate an sntrup761
+   * key pair ahead; a stale memo (the server was upgraded since) costs that generation, never the run.
+   */
+  @Test
+  void theKeyExchangeIsRemembered_andAStaleOneCostsNothing() throws Exception {
+    write(a, "f", "1");
+    Run first = jsync("-batch", a.toString(), remoteRoot());
+    assertEquals(0, first.code(), first.out() + first.err());
+    Path memo = tmp.resolve("local-jsync/archives/remote-kex.txt");
+    assertEquals(remoteRoot() + "\tmlkem768x25519-sha256\n", Files.readString(memo));
+
+    Files.writeString(memo, remoteRoot() + "\tsntrup761x25519-sha512\n");
+    write(a, "g", "2");
+    Run stale = jsync("-batch", a.toString(), remoteRoot());
+    assertEquals(0, stale.code(), stale.out() + stale.err());
+    assertEquals(describe(a), describe(b));
+    assertEquals(remoteRoot() + "\tmlkem768x25519-sha256\n", Files.readString(memo));
+
+    // A server that agrees on sntrup761: remembered, and the next run's exchange uses a pair made ahead.
+    for (String name : List.of("h", "i")) {
+      write(a, name, name);
+      Run pq = jsync("-batch", "-sshargs", "-o KexAlgorithms=sntrup761x25519-sha512", a.toString(), remoteRoot());
+      assertEquals(0, pq.code(), pq.out() + pq.err());
+      assertEquals(describe(a), describe(b));
+      assertEquals(remoteRoot() + "\tsntrup761x25519-sha512\n", Files.readString(memo));
+    }
+  }
+
   @Test
   void laterRuns_scanTheLocalRootWhileConnecting_andAStaleHintCostsNothing() throws Exception {
     write(a, "f", "1");

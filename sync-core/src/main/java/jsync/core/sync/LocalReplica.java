@@ -175,6 +175,15 @@ public final class LocalReplica implements Replica {
    * root or against an archive that never completed a synchronization (there is no scan to trust then).
    */
   public void scanAhead(String expectedOther, String holder, ScanOptions options) {
+    scanAhead(expectedOther, holder, options, CompletableFuture.completedFuture(null));
+  }
+
+  /**
+   * {@link #scanAhead(String, String, ScanOptions)}, but the scan itself waits for {@code notBefore} (the
+   * archive opens at once): work the connection needs sooner, such as a key pair generated ahead, then has
+   * the second core to itself (docs/benchmarks.md). Its failure does not matter here.
+   */
+  public void scanAhead(String expectedOther, String holder, ScanOptions options, CompletableFuture<?> notBefore) {
     if (archive != null || ahead != null || !Files.isDirectory(root)) {
       return;
     }
@@ -190,6 +199,7 @@ public final class LocalReplica implements Replica {
         return;
       }
       try {
+        notBefore.handle((v, e) -> null).join();
         scanned.complete(syncId().isPresent() ? scanNow(options, true) : null);
       } catch (Throwable e) {
         scanned.completeExceptionally(e);

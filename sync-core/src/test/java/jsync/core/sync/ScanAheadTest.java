@@ -70,6 +70,21 @@ class ScanAheadTest {
     }
   }
 
+  /** The scan waits for what it was told to wait for (a key pair for the connection): it sees what came before. */
+  @Test
+  void aScanAheadHeldBack_startsOnlyOnceItsGateCompletes() throws Exception {
+    try (LocalReplica ra = replica(a)) {
+      java.util.concurrent.CompletableFuture<Void> gate = new java.util.concurrent.CompletableFuture<>();
+      ra.scanAhead(bName, "test", options, gate);
+      Thread.sleep(300);
+      write(a, "while-held", "x");
+      gate.completeExceptionally(new IllegalStateException("a gate's failure does not matter"));
+      ScanResult early = ra.awaitScanAhead();
+      assertNotNull(early);
+      assertEquals(List.of("while-held"), paths(early));
+    }
+  }
+
   @Test
   void rightGuess_wholeRunThroughSyncRun_propagatesWhatTheScanAheadSaw() throws Exception {
     write(a, "new", "n");

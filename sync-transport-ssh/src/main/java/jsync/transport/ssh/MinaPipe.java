@@ -3,11 +3,13 @@ package jsync.transport.ssh;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.kex.KexProposalOption;
 
 /**
  * A pipe over the built-in client: one client, one session, one exec channel, all owned by the pipe and
@@ -42,6 +44,12 @@ final class MinaPipe extends AbstractPipe {
     this.client = client;
     this.session = session;
     this.channel = channel;
+  }
+
+  @Override
+  public Optional<String> keyExchange() {
+    String kex = session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS);
+    return kex == null || kex.isEmpty() ? Optional.empty() : Optional.of(kex);
   }
 
   @Override

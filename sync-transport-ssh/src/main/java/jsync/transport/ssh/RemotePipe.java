@@ -2,6 +2,7 @@ package jsync.transport.ssh;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -37,6 +38,15 @@ public interface RemotePipe extends AutoCloseable {
    * connection ended without a status.
    */
   OptionalInt exitStatus();
+
+  /**
+   * The key exchange algorithm the connection agreed on, e.g. {@code sntrup761x25519-sha512}: known with the
+   * built-in client, empty with an external one. A caller may remember it for {@link
+   * SshConnector#prepareKeyExchange} next time.
+   */
+  default Optional<String> keyExchange() {
+    return Optional.empty();
+  }
 
   /**
    * Ends the pipe: sends EOF on the remote stdin (if {@link #out()} is still open), waits a bounded time

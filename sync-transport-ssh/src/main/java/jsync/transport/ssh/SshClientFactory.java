@@ -101,7 +101,10 @@ final class SshClientFactory {
   private static List<DHFactory> kexFactories(List<String> names) {
     List<DHFactory> out = new ArrayList<>();
     for (String n : names.isEmpty() ? KEX_NAMES : names) {
-      DHFactory f = BuiltinDHFactories.fromFactoryName(n.strip()); // sshargs names validated in ClientArgs
+      String name = n.strip();
+      DHFactory f = Sntrup761KeyAhead.NAMES.contains(name)
+          ? new Sntrup761KeyAhead(name) // SSHD's, with a key pair that may be generated ahead
+          : BuiltinDHFactories.fromFactoryName(name); // sshargs names validated in ClientArgs
       if (f != null && f.isSupported()) {
         out.add(f);
       }

@@ -11,6 +11,7 @@ import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import jsync.core.profile.RootSpec;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
@@ -44,6 +45,22 @@ public final class SshConnector {
     String commandLine = ShellQuote.commandLine(remoteCommand);
     return options.builtin() ? openBuiltin(root, remoteCommand, commandLine, options)
         : openExternal(root, remoteCommand, commandLine, options);
+  }
+
+  /**
+   * Prepares the key exchange of a connection about to be opened, given the one its server agreed on last
+   * time ({@link RemotePipe#keyExchange()}, remembered by the caller): when that needs a key pair that is
+   * expensive to generate (sntrup761), the built-in client generates it now on a thread of its own, and the
+   * connection takes it ({@link Sntrup761KeyAhead}). A wrong guess costs that generation, never the
+   * connection.
+   *
+   * @return completes once the pair is ready; at once when nothing is generated ahead
+   */
+  public static CompletableFuture<?> prepareKeyExchange(SshOptions options, String lastKeyExchange) {
+    if (options.builtin() && Sntrup761KeyAhead.NAMES.contains(lastKeyExchange)) {
+      return Sntrup761KeyAhead.startKeyGeneration();
+    }
+    return CompletableFuture.completedFuture(null);
   }
 
   private static RemotePipe openBuiltin(RootSpec.Ssh root, List<String> command, String commandLine,

@@ -129,6 +129,43 @@ class SshConnectorTest {
     assertEquals("curve25519-sha256", kex.get(kex.size() - 1));
   }
 
+  /**
+   * sntrup761x25519 (OpenSSH 9's default) with its key pair generated ahead, as a run does when the server
+   * agreed on it last time: the first connection takes that pair, the next one makes its own, and both
+   * agree with the server and move data. Nothing is generated ahead for another exchange or for the
+   * external client.
+   */
+  @Test
+  void sntrup761_withTheKeyPairGeneratedAhead_andWithout() throws Exception {
+    SshOptions sntrup = home.options().withSshargs(List.of("-o", "KexAlgorithms=sntrup761x25519-sha512"));
+    assertTrue(SshConnector.prepareKeyExchange(sntrup, "mlkem768x25519-sha256").isDone());
+    assertTrue(SshConnector.prepareKeyExchange(sntrup.withSshcmd("ssh"), "sntrup761x25519-sha512").isDone());
+    assertFalse(Sntrup761KeyAhead.pending());
+
+    SshConnector.prepareKeyExchange(sntrup, "sntrup761x25519-sha512").get(20, TimeUnit.SECONDS);
+    assertTrue(Sntrup761KeyAhead.pending());
+    for (int i = 0; i < 2; i++) {
+      byte[] data = new byte[100_000];
+      new Random(i).nextBytes(data);
+      try (RemotePipe pipe = connector.open(root(), List.of("echo"), sntrup)) {
+        assertFalse(Sntrup761KeyAhead.pending(), "the first key exchange took the pair");
+        assertEquals(Optional.of("sntrup761x25519-sha512"), pipe.keyExchange());
+        CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
+          try {
+            return pipe.in().readAllBytes();
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+        pipe.out().write(data);
+        pipe.out().close();
+        assertArrayEquals(data, back.get(20, TimeUnit.SECONDS));
+      }
+      List<String> kex = server.keyExchanges();
+      assertEquals("sntrup761x25519-sha512", kex.get(kex.size() - 1));
+    }
+  }
+
   @Test
   void exitStatus_nonZeroIsThrownAtEndOfOutput() {
     server.handler((in, out, err, argv) -> {
