@@ -3,7 +3,6 @@ package jsync.protocol;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -111,7 +110,7 @@ final class Content {
     Signature base = basis.get().stored().isPresent() ? basis.get().stored().get() : signatureOf(file);
     try (FileChannel old = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
          InputStream in = request(s, path, want, stamp, Optional.of(base));
-         Patcher patcher = new Patcher(base, old, Channels.newChannel(sink), want.size(), want.fingerprint())) {
+         Patcher patcher = new Patcher(base, old, Patcher.channelTo(sink), want.size(), want.fingerprint())) {
       DeltaDecoder.decode(in, base, patcher);
       Patcher.Result result = patcher.finish();
       if (!result.verified()) {

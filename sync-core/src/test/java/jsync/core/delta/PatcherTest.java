@@ -52,6 +52,52 @@ class PatcherTest {
     assertEquals(new Patcher.Result(F2.length, fingerprint(F2), java.util.Optional.empty()), r);
   }
 
+  /**
+   * A long run of copied blocks reaches a stream in the patcher's 128 KiB pieces, one {@code write} call
+   * each: the receiver's stream is a file, and {@code Channels.newChannel} would have cut each piece into
+   * sixteen 8 KiB system calls.
+   */
+  @Test
+  void channelTo_passesEachPieceInOneWrite() throws IOException {
+    int bs = 64 * 1024;
+    byte[] old = random(32 * bs, 5);
+    Signature sig = Ops.signature(old, bs, 0);
+    java.util.List<Integer> writes = new java.util.ArrayList<>();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    java.io.OutputStream counting = new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        throw new AssertionError("one byte at a time");
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        writes.add(len);
+        bytes.write(b, off, len);
+      }
+    };
+    try (Patcher p = new Patcher(sig, new Ops.BytesChannel(old), Patcher.channelTo(counting), old.length,
+        fingerprint(old))) {
+      p.copy(0, 32);
+      assertTrue(p.finish().verified());
+    }
+    assertArrayEquals(old, bytes.toByteArray());
+    assertEquals(java.util.Collections.nCopies(16, 128 * 1024), writes);
+  }
+
+  @Test
+  void channelTo_takesDirectBuffersToo_andRefusesWritesOnceClosed() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    java.nio.channels.WritableByteChannel ch = Patcher.channelTo(out);
+    java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(3).put(new byte[] {7, 8, 9}).flip();
+    assertEquals(3, ch.write(direct));
+    assertFalse(direct.hasRemaining());
+    assertArrayEquals(new byte[] {7, 8, 9}, out.toByteArray());
+    ch.close();
+    assertFalse(ch.isOpen());
+    assertThrows(java.nio.channels.ClosedChannelException.class, () -> ch.write(java.nio.ByteBuffer.allocate(1)));
+  }
+
   @Test
   void basisInAFile_isReadByPosition(@TempDir Path dir) throws IOException {
     Path basis = Files.write(dir.resolve("F1"), F1);
