@@ -2,11 +2,15 @@ package jsync.core.scan;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import jsync.core.DaemonThreads;
 import jsync.core.model.RelPath;
@@ -27,6 +31,15 @@ import jsync.core.model.RelPath;
  * its stat: ~8 MiB), and a directory of more than {@link #MAX_STATS} entries gets its names but not its stats.
  * The bound is on entries rather than listings so that a read started early ({@link ReadAhead}: on the
  * remote side, while the connection is still being set up) can get tens of thousands of entries ahead.
+ *
+ * <p>With more than one thread, a thread about to read a directory's subtree hands the next siblings', one
+ * each, to helpers that are idle, if any: a helper's listings go to a queue of its own (a segment of the
+ * walk order), and where they belong in the walk a handover in the first thread's queue sends the walker
+ * there. The first thread, done with its own part, becomes a helper too. Each thread waits only for room in
+ * its own queue, which the walker empties in walk order, and a helper takes work only when it can start at
+ * once, so no thread ever waits for one that waits for it. A helper gets a task only while the helpers'
+ * queues hold fewer than half of {@code maxWaiting} entries in all, and each holds at most a quarter. A
+ * helper that fails ends its segment: the walker reads what is missing itself.
  */
 final class Prefetch implements AutoCloseable {
   static final int MAX_WAITING = 65_536;
@@ -47,35 +60,105 @@ final class Prefetch implements AutoCloseable {
 
   private static final Object END = new Object();
 
-  private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-  /** Entries that may still be queued: a listing takes {@link #weight} permits until the walker takes it. */
-  private final Semaphore room;
-  private final int maxWaiting;
+  /** In a segment's queue, where the listings of a helper's segment come in the walk order. */
+  private record Handover(Segment segment) {}
+
+  /** A helper's work: sibling directories, in walk order, whose subtrees it reads into {@code segment}. */
+  private record Task(List<RelPath> dirs, List<Path> paths, Segment segment) {}
+
+  /** A part of the walk order, read by one thread into a queue the walker empties. */
+  private final class Segment {
+    final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    /** Entries that may still be queued: a listing takes {@link #weight} permits until the walker takes it. */
+    final Semaphore room;
+    final int bound;
+    final boolean helper;
+
+    Segment(int bound, boolean helper) {
+      this.bound = bound;
+      this.room = new Semaphore(bound);
+      this.helper = helper;
+    }
+
+    void put(Object o) throws InterruptedException {
+      int w = weight(o);
+      while (!room.tryAcquire(w, 50, TimeUnit.MILLISECONDS)) {
+        if (stopped) {
+          throw new InterruptedException("stopped");
+        }
+      }
+      if (helper) {
+        helperQueued.addAndGet(w);
+      }
+      queue.add(o);
+    }
+
+    /** The walker took {@code o}. */
+    void taken(Object o) {
+      int w = weight(o);
+      room.release(w);
+      if (helper) {
+        helperQueued.addAndGet(-w);
+      }
+    }
+
+    /** The permits a queued item holds: its entries (at least one, at most the bound); none for the rest. */
+    int weight(Object o) {
+      return o instanceof Listing l ? Math.min(1 + l.names().size(), bound) : 0;
+    }
+  }
+
   private final int maxStats;
-  private final Thread thread;
+  private final Segment main;
+  private final List<Thread> threads = new ArrayList<>();
+  private final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
+  /** Helpers waiting for a task. */
+  private final AtomicInteger idle = new AtomicInteger();
+  /**
+   * Entries queued in helpers' segments. A helper gets a new task only while they are fewer than
+   * {@link #helperBudget}; within its task it waits only for room in its own segment ({@link #helperBound}).
+   */
+  private final AtomicInteger helperQueued = new AtomicInteger();
+  private final int helperBudget;
+  private final int helperBound;
   private volatile boolean stopped;
   /** Whether the walker will descend into a directory; {@link #narrow}ed once a read started early learns it. */
   private volatile Predicate<RelPath> descend;
+  /** The walker's position: the segment it reads, and those it returns to when that one ends. */
+  private Segment current;
+  private final Deque<Segment> outer = new ArrayDeque<>();
   /** The head taken from the queue but not yet wanted by the walker (it is further along). */
   private Object pending;
 
   /**
-   * Starts reading {@code scopes} (normalized, as the scanner walks them) below {@code root}.
+   * Starts reading {@code scopes} (normalized, as the scanner walks them) below {@code root}, on one thread.
    *
    * @param descend whether the walker will descend into the directory at a path (not ignored, a valid name)
    */
   Prefetch(Path root, List<RelPath> scopes, Tree tree, Predicate<RelPath> descend) {
-    this(root, scopes, tree, descend, MAX_STATS, MAX_WAITING);
+    this(root, scopes, tree, descend, MAX_STATS, MAX_WAITING, 1);
   }
 
   Prefetch(Path root, List<RelPath> scopes, Tree tree, Predicate<RelPath> descend, int maxStats,
       int maxWaiting) {
+    this(root, scopes, tree, descend, maxStats, maxWaiting, 1);
+  }
+
+  /** @param threads how many threads read (1: no helpers) */
+  Prefetch(Path root, List<RelPath> scopes, Tree tree, Predicate<RelPath> descend, int maxStats,
+      int maxWaiting, int threads) {
     this.maxStats = maxStats;
-    this.maxWaiting = maxWaiting;
-    this.room = new Semaphore(maxWaiting);
+    this.main = new Segment(maxWaiting, false);
+    this.current = main;
     this.descend = descend;
-    thread = DaemonThreads.named("jsync-prefetch").newThread(() -> run(root, scopes, tree));
-    thread.start();
+    int helpers = Math.max(0, threads - 1);
+    this.helperBudget = Math.max(1, maxWaiting / 2);
+    this.helperBound = Math.max(1, maxWaiting / 4);
+    this.threads.add(DaemonThreads.named("jsync-prefetch").newThread(() -> run(root, scopes, tree)));
+    for (int i = 0; i < helpers; i++) {
+      this.threads.add(DaemonThreads.named("jsync-prefetch-" + (i + 2)).newThread(() -> help(tree)));
+    }
+    this.threads.forEach(Thread::start);
   }
 
   /**
@@ -96,11 +179,40 @@ final class Prefetch implements AutoCloseable {
     } finally {
       // Whatever ended this thread (an Error too: a tree deep enough to overflow its stack), the walker must
       // learn that nothing more comes, or it would wait for the next listing forever.
+      end(main);
+    }
+    if (threads.size() > 1) {
+      help(tree); // then it helps the helpers with the subtrees they still have to read
+    }
+  }
+
+  /** A helper: takes the tasks handed to it until the read is closed. */
+  private void help(Tree tree) {
+    while (!stopped) {
+      Task task;
+      idle.incrementAndGet();
       try {
-        put(END);
+        task = tasks.take();
       } catch (InterruptedException e) {
-        // closed: nobody waits
+        return; // closed
       }
+      try {
+        readSubtrees(task.dirs(), task.paths(), tree, task.segment());
+      } catch (InterruptedException e) {
+        return; // closed
+      } catch (RuntimeException e) {
+        // as in run(): the walker reads what is missing
+      } finally {
+        end(task.segment());
+      }
+    }
+  }
+
+  private void end(Segment segment) {
+    try {
+      segment.put(END);
+    } catch (InterruptedException e) {
+      // closed: nobody waits
     }
   }
 
@@ -110,12 +222,12 @@ final class Prefetch implements AutoCloseable {
         return;
       }
       if (scope.isRoot()) {
-        read(RelPath.ROOT, root, tree);
+        read(RelPath.ROOT, root, tree, main);
       } else if (descend.test(scope) && directoriesAbove(root, scope, tree)) {
         Path p = scope.under(root);
         try {
           if (tree.stat(p).type() == FileStat.Type.DIR) {
-            read(scope, p, tree);
+            read(scope, p, tree, main);
           }
         } catch (IOException e) {
           // the walker meets the same trouble and reports it
@@ -138,7 +250,7 @@ final class Prefetch implements AutoCloseable {
     return true;
   }
 
-  private void read(RelPath dir, Path dirPath, Tree tree) throws InterruptedException {
+  private void read(RelPath dir, Path dirPath, Tree tree, Segment into) throws InterruptedException {
     if (stopped) {
       throw new InterruptedException("stopped");
     }
@@ -158,36 +270,71 @@ final class Prefetch implements AutoCloseable {
         }
       }
     }
-    put(new Listing(dir, names, stats));
+    into.put(new Listing(dir, names, stats));
+    List<RelPath> children = new ArrayList<>();
+    List<Path> childPaths = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       Object st = stats == null ? null : stats[i];
       if (st instanceof FileStat fs && fs.type() == FileStat.Type.DIR) {
-        RelPath child = dir.resolve(names.get(i));
-        if (descend.test(child)) {
-          read(child, dirPath.resolve(names.get(i)), tree);
+        children.add(dir.resolve(names.get(i)));
+        childPaths.add(dirPath.resolve(names.get(i)));
+      }
+    }
+    readSubtrees(children, childPaths, tree, into);
+  }
+
+  /**
+   * Reads sibling directories' subtrees in order. Before each, the next siblings go to helpers that are idle,
+   * one subtree each: the threads then work on what the walker needs next, and none runs far ahead of it
+   * (a helper given the whole later half would soon fill its queue and wait while the walker reads this
+   * thread's half).
+   */
+  private void readSubtrees(List<RelPath> dirs, List<Path> paths, Tree tree, Segment into)
+      throws InterruptedException {
+    int n = dirs.size();
+    int i = 0;
+    while (i < n) {
+      int next = i + 1;
+      List<Segment> handed = List.of();
+      while (next < n && reserveHelper()) {
+        Segment theirs = new Segment(helperBound, true);
+        tasks.add(new Task(dirs.subList(next, next + 1), paths.subList(next, next + 1), theirs));
+        if (handed.isEmpty()) {
+          handed = new ArrayList<>();
         }
+        handed.add(theirs);
+        next++;
       }
+      // Tested now, not when the parent was listed: narrow() may have come in between.
+      if (descend.test(dirs.get(i))) {
+        read(dirs.get(i), paths.get(i), tree, into);
+      }
+      for (Segment theirs : handed) {
+        into.put(new Handover(theirs));
+      }
+      i = next;
     }
   }
 
-  private void put(Object o) throws InterruptedException {
-    int w = weight(o);
-    while (!room.tryAcquire(w, 50, TimeUnit.MILLISECONDS)) {
-      if (stopped) {
-        throw new InterruptedException("stopped");
+  /** Claims an idle helper, if there is one and the helpers' queues have room: its task then starts at once. */
+  private boolean reserveHelper() {
+    if (helperQueued.get() >= helperBudget) {
+      return false;
+    }
+    while (true) {
+      int n = idle.get();
+      if (n == 0) {
+        return false;
+      }
+      if (idle.compareAndSet(n, n - 1)) {
+        return true;
       }
     }
-    queue.add(o);
-  }
-
-  /** The permits a queued item holds: its entries (at least one, at most all there are); none for the end. */
-  private int weight(Object o) {
-    return o instanceof Listing l ? Math.min(1 + l.names().size(), maxWaiting) : 0;
   }
 
   /**
    * The listing of {@code dir} read ahead, or null if this has none: the walker then reads it itself. Calls
-   * must come in {@link RelPath} order, as the walk makes them. Waits while this thread is behind.
+   * must come in {@link RelPath} order, as the walk makes them. Waits while the reading threads are behind.
    */
   Listing take(RelPath dir) {
     while (true) {
@@ -195,12 +342,11 @@ final class Prefetch implements AutoCloseable {
       pending = null;
       if (head == null) {
         try {
-          head = queue.take();
+          head = next();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return null;
         }
-        room.release(weight(head));
       }
       if (head == END) {
         pending = END;
@@ -219,6 +365,22 @@ final class Prefetch implements AutoCloseable {
     }
   }
 
+  /** The next listing in walk order across the segments, or {@link #END} after the last. */
+  private Object next() throws InterruptedException {
+    while (true) {
+      Object o = current.queue.take();
+      current.taken(o);
+      if (o instanceof Handover h) {
+        outer.push(current);
+        current = h.segment();
+      } else if (o == END && !outer.isEmpty()) {
+        current = outer.pop();
+      } else {
+        return o;
+      }
+    }
+  }
+
   /** The stat read ahead for entry {@code i} of a listing, or rethrows the exception reading it threw. */
   static FileStat stat(Object result) throws IOException {
     if (result instanceof IOException e) {
@@ -230,7 +392,7 @@ final class Prefetch implements AutoCloseable {
   @Override
   public void close() {
     stopped = true;
-    thread.interrupt();
-    queue.clear();
+    threads.forEach(Thread::interrupt);
+    main.queue.clear();
   }
 }

@@ -222,6 +222,141 @@ class PrefetchTest {
     assertEquals(51, tree.listed.size());
   }
 
+  /** A tree of {@code width} directories per level, {@code depth} levels, a few files in each: keys as FakeTree's. */
+  private static FakeTree wideTree(FakeTree tree, String dir, int width, int depth) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < width + 2; i++) {
+      names.add((i < width ? "d" : "f") + i);
+    }
+    Collections.sort(names);
+    tree.dir(dir, names.toArray(String[]::new));
+    if (depth > 1) {
+      for (int i = 0; i < width; i++) {
+        wideTree(tree, dir.equals(".") ? "d" + i : dir + "/d" + i, width, depth - 1);
+      }
+    }
+    return tree;
+  }
+
+  /** The directories of a FakeTree in walk order (depth first, names sorted), as the walker asks for them. */
+  private static List<RelPath> walkOrder(FakeTree tree) {
+    List<RelPath> out = new ArrayList<>();
+    walk(tree, RelPath.ROOT, ".", out);
+    return out;
+  }
+
+  private static void walk(FakeTree tree, RelPath dir, String key, List<RelPath> out) {
+    out.add(dir);
+    for (String n : tree.dirs.get(key)) {
+      String child = key.equals(".") ? n : key + "/" + n;
+      if (tree.dirs.containsKey(child)) {
+        walk(tree, dir.resolve(n), child, out);
+      }
+    }
+  }
+
+  /** Helpers read whole subtrees into queues of their own; the walker still gets every listing in order. */
+  @ParameterizedTest
+  @ValueSource(ints = {2, 3})
+  void withHelpers_everyListingComesInWalkOrder(int threads) throws Exception {
+    Set<String> readers = ConcurrentHashMap.newKeySet();
+    FakeTree tree = wideTree(new FakeTree() {
+      @Override
+      public List<String> list(Path dir) throws IOException {
+        readers.add(Thread.currentThread().getName());
+        try {
+          Thread.sleep(1); // slow enough that helpers get to work
+        } catch (InterruptedException e) {
+          throw new java.io.InterruptedIOException();
+        }
+        return super.list(dir);
+      }
+    }, ".", 5, 3);
+    List<RelPath> order = walkOrder(tree);
+    assertEquals(31, order.size());
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+      try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree, d -> true, 100,
+          Prefetch.MAX_WAITING, threads)) {
+        for (RelPath d : order) {
+          Prefetch.Listing l = p.take(d);
+          assertNotNull(l, d.toString());
+          assertEquals(tree.dirs.get(d.isRoot() ? "." : d.toString()), l.names(), d.toString());
+        }
+        assertNull(p.take(RelPath.parse("zzz")), "past the end");
+      }
+    });
+    assertTrue(readers.stream().anyMatch(n -> n.startsWith("jsync-prefetch-")), "helpers read: " + readers);
+  }
+
+  /**
+   * With little room, every thread soon waits for the walker; none may wait for another that waits for it.
+   * A walker that skips subtrees drains what was read of them.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4})
+  void withHelpers_andLittleRoom_nothingWaitsForever(int seed) throws Exception {
+    FakeTree tree = wideTree(new FakeTree(), ".", 4, 4);
+    List<RelPath> order = walkOrder(tree);
+    Random rnd = new Random(seed);
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+      try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree, d -> true, 100, 8, 3)) {
+        RelPath skipping = null;
+        for (RelPath d : order) {
+          if (skipping != null && d.toString().startsWith(skipping + "/")) {
+            continue;
+          }
+          skipping = null;
+          if (rnd.nextInt(8) == 0) {
+            Thread.sleep(2);
+          }
+          assertNotNull(p.take(d), d.toString());
+          if (!d.isRoot() && rnd.nextInt(5) == 0) {
+            skipping = d; // the walker does not descend: its listings read ahead are dropped
+          }
+        }
+        assertNull(p.take(RelPath.parse("zzz")));
+      }
+    });
+  }
+
+  /** A helper that fails ends its part: the walker gets null for what it missed, and the rest as before. */
+  @Test
+  void aHelperThatFails_leavesItsPartToTheWalker() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    FakeTree tree = wideTree(new FakeTree() {
+      @Override
+      public List<String> list(Path dir) throws IOException {
+        if (Thread.currentThread().getName().startsWith("jsync-prefetch-")) {
+          failed.incrementAndGet();
+          throw new IllegalStateException("a bug in a helper");
+        }
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          throw new java.io.InterruptedIOException();
+        }
+        return super.list(dir);
+      }
+    }, ".", 5, 3);
+    List<RelPath> order = walkOrder(tree);
+    int[] got = {0};
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+      try (Prefetch p = new Prefetch(Path.of("/r"), List.of(RelPath.ROOT), tree, d -> true, 100,
+          Prefetch.MAX_WAITING, 2)) {
+        for (RelPath d : order) {
+          Prefetch.Listing l = p.take(d);
+          if (l != null) {
+            got[0]++;
+            assertEquals(tree.dirs.get(d.isRoot() ? "." : d.toString()), l.names(), d.toString());
+          }
+        }
+        assertNull(p.take(RelPath.parse("zzz")));
+      }
+    });
+    assertTrue(failed.get() > 0, "a helper was given work");
+    assertTrue(got[0] > 1 && got[0] < order.size(), got[0] + " of " + order.size());
+  }
+
   /** An in-memory tree for {@link Prefetch} alone: directory -> names; everything else is a file. */
   private static class FakeTree implements Prefetch.Tree {
     final Map<String, List<String>> dirs = new TreeMap<>();
