@@ -16,7 +16,7 @@ import jsync.core.DaemonThreads;
 import jsync.core.model.RelPath;
 
 /**
- * Reads directories ahead of the {@link Scanner}'s walk, on a thread of its own: each listing, sorted, and
+ * Reads directories ahead of the {@link Scanner}'s walk, on threads of its own: each listing, sorted, and
  * an {@code lstat} of every entry. Those system calls are about half of a no-change scan (100,000 files:
  * ~300 of ~600 ms in a fresh JVM); on a second core they overlap with the walk's own work (merging with the
  * archive's records, comparing stamps). The remote side of a run over SSH scans alone while the local one
@@ -44,6 +44,12 @@ import jsync.core.model.RelPath;
 final class Prefetch implements AutoCloseable {
   static final int MAX_WAITING = 65_536;
   static final int MAX_STATS = 50_000;
+  /**
+   * Threads reading a scan's directories: two where there are two cores. With a warm cache the walker is the
+   * slower end and a second thread changes little; with a cold one, each lstat may wait for the disk, and
+   * two threads waiting at once cut a no-change scan of 100,000 files by ~0.3 s (docs/benchmarks.md).
+   */
+  static final int THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
 
   /**
    * A directory read ahead: its names in {@link RelPath} order and, per name, a {@link FileStat} or the
@@ -131,14 +137,15 @@ final class Prefetch implements AutoCloseable {
   private Object pending;
 
   /**
-   * Starts reading {@code scopes} (normalized, as the scanner walks them) below {@code root}, on one thread.
+   * Starts reading {@code scopes} (normalized, as the scanner walks them) below {@code root}.
    *
    * @param descend whether the walker will descend into the directory at a path (not ignored, a valid name)
    */
   Prefetch(Path root, List<RelPath> scopes, Tree tree, Predicate<RelPath> descend) {
-    this(root, scopes, tree, descend, MAX_STATS, MAX_WAITING, 1);
+    this(root, scopes, tree, descend, MAX_STATS, MAX_WAITING, THREADS);
   }
 
+  /** One thread (for tests). */
   Prefetch(Path root, List<RelPath> scopes, Tree tree, Predicate<RelPath> descend, int maxStats,
       int maxWaiting) {
     this(root, scopes, tree, descend, maxStats, maxWaiting, 1);

@@ -19,12 +19,6 @@ import jsync.core.model.RelPath;
  * paths closes it unused. Close it if no scanner takes it.
  */
 public final class ReadAhead implements AutoCloseable {
-  /**
-   * Threads reading: two where there are two cores. On the remote side of a run the scan is the critical
-   * path and the other core is mostly idle: the client has scanned ahead and waits.
-   */
-  static final int THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
-
   private final Path root;
   private final long startNanos;
   private final Prefetch prefetch;
@@ -41,7 +35,7 @@ public final class ReadAhead implements AutoCloseable {
   public static ReadAhead start(Path root, Clock clock) {
     Instant start = clock.instant();
     Prefetch p = new Prefetch(root, List.of(RelPath.ROOT), Scanner.tree(root.getFileSystem()),
-        Scanner::readable, Prefetch.MAX_STATS, Prefetch.MAX_WAITING, THREADS);
+        Scanner::readable);
     return new ReadAhead(root, start.getEpochSecond() * 1_000_000_000L + start.getNano(), p);
   }
 
