@@ -45,7 +45,8 @@ final class JsyncProcesses implements AfterEachCallback {
     return Math.max(1, Math.round(base * TIMEOUT_FACTOR));
   }
 
-  private static Path repoRoot() {
+  /** The checkout holding {@code bin/jsync}, above the working directory; null if there is none. */
+  static Path repoRoot() {
     Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
     for (Path p = dir; p != null; p = p.getParent()) {
       if (Files.isRegularFile(p.resolve("bin/jsync")) && Files.isDirectory(p.resolve("sync-cli"))) {

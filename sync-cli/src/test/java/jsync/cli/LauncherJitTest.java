@@ -33,13 +33,7 @@ class LauncherJitTest {
 
   @BeforeEach
   void install() throws IOException {
-    Path repo = null;
-    for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("bin/jsync")) && Files.isDirectory(p.resolve("sync-cli"))) {
-        repo = p;
-        break;
-      }
-    }
+    Path repo = JsyncProcesses.repoRoot();
     assumeTrue(repo != null, "bin/jsync not found above " + System.getProperty("user.dir"));
     Path bin = Files.createDirectories(dir.resolve("inst/bin"));
     Files.copy(repo.resolve("bin/jsync"), bin.resolve("jsync"));

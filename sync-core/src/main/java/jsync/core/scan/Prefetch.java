@@ -69,8 +69,11 @@ final class Prefetch implements AutoCloseable {
   /** In a segment's queue, where the listings of a helper's segment come in the walk order. */
   private record Handover(Segment segment) {}
 
-  /** A helper's work: sibling directories, in walk order, whose subtrees it reads into {@code segment}. */
-  private record Task(List<RelPath> dirs, List<Path> paths, Segment segment) {}
+  /** A directory to read: its path in the walk and on disk. */
+  private record Dir(RelPath rel, Path path) {}
+
+  /** A helper's work: a directory whose subtree it reads into {@code segment}. */
+  private record Task(Dir dir, Segment segment) {}
 
   /** A part of the walk order, read by one thread into a queue the walker empties. */
   private final class Segment {
@@ -204,7 +207,7 @@ final class Prefetch implements AutoCloseable {
         return; // closed
       }
       try {
-        readSubtrees(task.dirs(), task.paths(), tree, task.segment());
+        readSubtree(task.dir(), tree, task.segment());
       } catch (InterruptedException e) {
         return; // closed
       } catch (RuntimeException e) {
@@ -278,16 +281,14 @@ final class Prefetch implements AutoCloseable {
       }
     }
     into.put(new Listing(dir, names, stats));
-    List<RelPath> children = new ArrayList<>();
-    List<Path> childPaths = new ArrayList<>();
+    List<Dir> children = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       Object st = stats == null ? null : stats[i];
       if (st instanceof FileStat fs && fs.type() == FileStat.Type.DIR) {
-        children.add(dir.resolve(names.get(i)));
-        childPaths.add(dirPath.resolve(names.get(i)));
+        children.add(new Dir(dir.resolve(names.get(i)), dirPath.resolve(names.get(i))));
       }
     }
-    readSubtrees(children, childPaths, tree, into);
+    readSubtrees(children, tree, into);
   }
 
   /**
@@ -296,30 +297,30 @@ final class Prefetch implements AutoCloseable {
    * (a helper given the whole later half would soon fill its queue and wait while the walker reads this
    * thread's half).
    */
-  private void readSubtrees(List<RelPath> dirs, List<Path> paths, Tree tree, Segment into)
-      throws InterruptedException {
+  private void readSubtrees(List<Dir> dirs, Tree tree, Segment into) throws InterruptedException {
     int n = dirs.size();
     int i = 0;
     while (i < n) {
       int next = i + 1;
-      List<Segment> handed = List.of();
+      List<Segment> handed = new ArrayList<>(0);
       while (next < n && reserveHelper()) {
         Segment theirs = new Segment(helperBound, true);
-        tasks.add(new Task(dirs.subList(next, next + 1), paths.subList(next, next + 1), theirs));
-        if (handed.isEmpty()) {
-          handed = new ArrayList<>();
-        }
+        tasks.add(new Task(dirs.get(next), theirs));
         handed.add(theirs);
         next++;
       }
-      // Tested now, not when the parent was listed: narrow() may have come in between.
-      if (descend.test(dirs.get(i))) {
-        read(dirs.get(i), paths.get(i), tree, into);
-      }
+      readSubtree(dirs.get(i), tree, into);
       for (Segment theirs : handed) {
         into.put(new Handover(theirs));
       }
       i = next;
+    }
+  }
+
+  private void readSubtree(Dir dir, Tree tree, Segment into) throws InterruptedException {
+    // Tested now, not when the parent was listed: narrow() may have come in between.
+    if (descend.test(dir.rel())) {
+      read(dir.rel(), dir.path(), tree, into);
     }
   }
 
