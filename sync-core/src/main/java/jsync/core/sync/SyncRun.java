@@ -34,7 +34,8 @@ import jsync.core.scan.Update;
 /**
  * One synchronization of two replicas, stage by stage: check the roots, lock and open the archives, scan
  * both replicas, stop if a populated root or path was emptied, reconcile, apply (creations and updates,
- * then deletions), committing each replica's archive in batches as items complete.
+ * then deletions), committing each replica's archive in batches as items, or the parts of a large item
+ * (see {@link ItemParts}), complete.
  *
  * <p>Read {@link #run} top to bottom: it is the data flow. Whole-run failures are {@link JsyncException}s;
  * per-path trouble ends up in the {@link SyncReport}.
@@ -59,8 +60,7 @@ public final class SyncRun {
    */
   private final Map<RelPath, Observed> alphaLooked = new HashMap<>();
   private final Map<RelPath, Observed> betaLooked = new HashMap<>();
-  private final Map<Integer, Item> itemsByStep = new HashMap<>();
-  private final Map<Integer, List<String>> stepProblems = new HashMap<>();
+  private final Map<Integer, StepOf> stepsOf = new HashMap<>();
   private final List<ItemReport> problems = new ArrayList<>();
   private long done;
   private long transferred;
@@ -400,7 +400,7 @@ public final class SyncRun {
         case ARCHIVE_ONLY -> {
           commitRecorded(item);
           report(item, ItemReport.Status.DONE, "", 0);
-          forget(item);
+          forget(item.states());
         }
         case CONFLICT -> report(item, ItemReport.Status.SKIPPED, item.reason(), 0);
         case PROBLEM -> report(item, problemIsFailure(item) ? ItemReport.Status.FAILED
@@ -411,13 +411,19 @@ public final class SyncRun {
               p -> toBeta ? now(betaUpdates, betaLooked, p) : now(alphaUpdates, alphaLooked, p),
               p -> toBeta ? now(alphaUpdates, alphaLooked, p) : now(betaUpdates, betaLooked, p),
               toBeta ? reuseOnBeta : reuseOnAlpha);
-          Step step = new Step(nextId++, built.ops());
-          itemsByStep.put(step.id(), item);
-          stepProblems.put(step.id(), built.problems());
-          if (StepBuilder.removalsOnly(step.ops())) {
+          if (StepBuilder.removalsOnly(built.ops())) {
+            Step step = new Step(nextId++, built.ops());
+            stepsOf.put(step.id(), new StepOf(item, item.states(), new ItemTally(1, built.problems())));
             removalSteps.add(step);
           } else {
-            applyStep(step, item);
+            List<ItemParts.Part> parts = ItemParts.split(item.states(), built.ops(), !built.problems().isEmpty(),
+                ItemParts.MAX_OPS, ItemParts.MAX_BYTES);
+            ItemTally tally = new ItemTally(parts.size(), built.problems());
+            for (ItemParts.Part part : parts) {
+              Step step = new Step(nextId++, part.ops());
+              stepsOf.put(step.id(), new StepOf(item, part.states(), tally));
+              applyStep(step, item);
+            }
           }
         }
       }
@@ -433,9 +439,51 @@ public final class SyncRun {
         break;
       }
       Step step = removalSteps.get(i);
-      applyStep(step, itemsByStep.get(step.id()));
+      applyStep(step, stepsOf.get(step.id()).item());
     }
     flushAll();
+  }
+
+  /** The item a step belongs to, the states of the item's paths it covers, and the item's tally. */
+  private record StepOf(Item item, List<PathState> states, ItemTally tally) {}
+
+  /**
+   * An item's steps not yet complete, and what the complete ones did: the item is reported once, when its
+   * last step is (an item cut in parts by {@link ItemParts} has several).
+   */
+  private static final class ItemTally {
+    private int remaining;
+    private long bytes;
+    private final List<String> problems;
+    private String firstFailure = "";
+    private long failed;
+
+    ItemTally(int steps, List<String> problems) {
+      this.remaining = steps;
+      this.problems = problems;
+    }
+
+    /** Counts a complete step; the item's report once it was the last. */
+    Optional<ItemReport> add(Item item, StepResult r) {
+      bytes += r.bytes();
+      if (!r.succeeded()) {
+        if (failed == 0) {
+          firstFailure = r.failure();
+        }
+        // A step stops at its first failed op; a file's copy failing does not stop it.
+        failed += Math.max(1, r.outcomes().stream().filter(o -> !o.done()).count());
+      }
+      if (--remaining > 0) {
+        return Optional.empty();
+      }
+      if (failed == 0 && problems.isEmpty()) {
+        return Optional.of(new ItemReport(item, ItemReport.Status.DONE, "", bytes));
+      }
+      String why = failed == 0 ? String.join("; ", problems)
+          : failed == 1 ? firstFailure
+          : firstFailure + " (and " + (failed - 1) + " more failures below " + item.path().display() + ")";
+      return Optional.of(new ItemReport(item, ItemReport.Status.FAILED, why, bytes));
+    }
   }
 
   private void applyStep(Step step, Item item) {
@@ -469,19 +517,10 @@ public final class SyncRun {
     List<ArchiveWrite> betaWrites = new ArrayList<>();
     List<ItemReport> done = new ArrayList<>();
     for (StepResult r : results) {
-      Item item = itemsByStep.remove(r.step().id());
-      recordResult(item, r, alphaWrites, betaWrites);
-      forget(item);
-      List<String> problems = stepProblems.remove(r.step().id());
-      if (problems == null) {
-        problems = List.of();
-      }
-      if (r.succeeded() && problems.isEmpty()) {
-        done.add(new ItemReport(item, ItemReport.Status.DONE, "", r.bytes()));
-      } else {
-        String why = r.succeeded() ? String.join("; ", problems) : r.failure();
-        done.add(new ItemReport(item, ItemReport.Status.FAILED, why, r.bytes()));
-      }
+      StepOf of = stepsOf.remove(r.step().id());
+      recordResult(of.item().direction(), of.states(), r, alphaWrites, betaWrites);
+      forget(of.states());
+      of.tally().add(of.item(), r).ifPresent(done::add);
     }
     commit(alphaWrites, betaWrites);
     commitQueued();
@@ -489,13 +528,15 @@ public final class SyncRun {
   }
 
   /**
-   * The archive records of a finished step. A path whose ops all succeeded, or that needed none, now holds
-   * the same state on both replicas and is recorded on both. A path whose ops stopped part-way (removed,
+   * The archive records of a finished step, over {@code states}, the paths of its item it covers. A path
+   * whose ops all succeeded, or that needed none, now holds the same state on both replicas and is recorded
+   * on both. A path whose ops stopped part-way (removed,
    * then the new version failed) is recorded on the target as it now is, and keeps its old record on the
    * source, so the next run still sees the source's change. Paths never touched keep their old records.
    */
-  private void recordResult(Item item, StepResult r, List<ArchiveWrite> alphaWrites, List<ArchiveWrite> betaWrites) {
-    boolean toBeta = item.direction() == Direction.ALPHA_TO_BETA;
+  private void recordResult(Direction direction, List<PathState> states, StepResult r,
+      List<ArchiveWrite> alphaWrites, List<ArchiveWrite> betaWrites) {
+    boolean toBeta = direction == Direction.ALPHA_TO_BETA;
     Map<RelPath, Outcome> lastDone = new HashMap<>();
     Set<RelPath> incomplete = new HashSet<>();
     Set<RelPath> withOps = new HashSet<>();
@@ -513,7 +554,7 @@ public final class SyncRun {
     List<ArchiveWrite> sourceWrites = toBeta ? alphaWrites : betaWrites;
     List<ArchiveWrite> targetWrites = toBeta ? betaWrites : alphaWrites;
     RelPath problemBelow = null;
-    for (PathState s : item.states()) {
+    for (PathState s : states) {
       RelPath p = s.path();
       // A path either side could not scan (and its subtree) got no op and keeps its old records.
       if (problemBelow != null && problemBelow.isAncestorOf(p)) {
@@ -578,12 +619,12 @@ public final class SyncRun {
   }
 
   /**
-   * Drops what the run held about an item's paths once the item is recorded: a first sync of a million
+   * Drops what the run held about a step's paths once they are recorded: a first sync of a million
    * files must not keep a million of everything until the end. (Refresh-only paths are never part of an
    * item, so the closing re-stamps still find theirs.)
    */
-  private void forget(Item item) {
-    for (PathState s : item.states()) {
+  private void forget(List<PathState> states) {
+    for (PathState s : states) {
       alphaLooked.remove(s.path());
       betaLooked.remove(s.path());
       alphaUpdates.remove(s.path());

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import jsync.core.apply.BackupPolicy;
 import jsync.core.model.PropsPolicy;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,69 @@ class LocalSyncTest {
     assertEquals(1, second.exitCode(), second.items().toString());
     assertEquals("edited on b", read(a, "only-a"));
     assertEquals(1, second.skipped(), "the first conflict is still there: " + second.items());
+  }
+
+  @Test
+  void aLargeNewTree_isRecordedPartByPart_soARunThatDiesHalfWayKeepsWhatItCopied() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    int dirs = 50;
+    int perDir = 82;
+    for (int d = 0; d < dirs; d++) {
+      for (int f = 0; f < perDir; f++) {
+        write(a, String.format("tree/d%02d/f%03d", d, f), d + "/" + f);
+      }
+    }
+    int paths = 1 + dirs + dirs * perDir;
+    // The connection to beta "dies" at the run's second flush, the first being the one the staged files
+    // (more than 2 * FLUSH_FILES) asked for half-way.
+    int[] flushes = {0};
+    SyncConfig config = SyncConfig.defaults(Clock.systemUTC());
+    try (LocalReplica ra = replica(a); LocalReplica rb = replica(b)) {
+      Replica dying = (Replica) java.lang.reflect.Proxy.newProxyInstance(Replica.class.getClassLoader(),
+          new Class<?>[] {Replica.class}, (proxy, method, args) -> {
+            if (method.getName().equals("flush") && ++flushes[0] == 2) {
+              throw new jsync.core.JsyncException("connection lost");
+            }
+            try {
+              return method.invoke(rb, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      jsync.core.JsyncException e = org.junit.jupiter.api.Assertions.assertThrows(jsync.core.JsyncException.class,
+          () -> new SyncRun(ra, dying, config, new SyncListener() {}).run());
+      assertEquals("connection lost", e.getMessage());
+    }
+    assertEquals(2, flushes[0]);
+
+    // The parts completed by the first flush are recorded on both sides: the next run neither compares
+    // nor copies them again, and finishes the job.
+    SyncReport again = sync(a, b);
+    assertEquals(0, again.exitCode(), again.items().toString());
+    // The dead run's temporary files stay until they are an hour old (see the test below).
+    Map<String, String> copied = new java.util.TreeMap<>(describe(b));
+    copied.keySet().removeIf(name -> name.contains(jsync.core.apply.Applier.TEMP_PREFIX));
+    assertTrue(describe(a).equals(copied), "same trees but for temporary files");
+    long planned = again.plan().items().stream().mapToLong(i -> i.states().size()).sum();
+    // (Files installed by that flush beyond the parts it completed are compared, and recorded as equal.)
+    assertTrue(planned <= paths - 2 * ItemParts.MAX_OPS, planned + " of " + paths + " paths planned again");
+    assertTrue(sync(a, b).plan().isEmpty());
+  }
+
+  @Test
+  void aLargeNewTree_copiedInParts_isReportedAsOneItem() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    for (int f = 0; f < 2 * ItemParts.MAX_OPS + 10; f++) {
+      write(a, String.format("tree/f%04d", f), "content " + f);
+    }
+    SyncReport r = sync(a, b);
+    assertEquals(0, r.exitCode(), r.items().toString());
+    assertEquals(1, r.done(), "one item, the tree, done");
+    assertTrue(r.items().isEmpty(), r.items().toString());
+    assertTrue(describe(a).equals(describe(b)), "same trees");
+    assertTrue(sync(a, b).plan().isEmpty());
   }
 
   @Test
