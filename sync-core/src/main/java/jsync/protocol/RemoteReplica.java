@@ -301,21 +301,29 @@ public final class RemoteReplica implements Replica, Session.Handler {
 
   @Override
   public void commit(List<ArchiveWrite> writes, Optional<String> syncId) {
-    if (writes.isEmpty()) {
-      session.call(new Message.CommitRequest(List.of(), syncId), Message.OkResponse.class);
-      return;
-    }
+    startCommit(writes, syncId).run();
+  }
+
+  /**
+   * Sends the records in as many requests as they need frames, all at once: the server writes them in
+   * order while the client writes its own archive; the action waits for every answer.
+   */
+  @Override
+  public Runnable startCommit(List<ArchiveWrite> writes, Optional<String> syncId) {
     List<ArchiveWrite> sendable = new ArrayList<>(writes.size());
     for (ArchiveWrite w : writes) {
       // A signature too large for a frame stays out of the server's archive, which computes it when needed.
       sendable.add(ReplicaServer.oversized(w.signature())
           ? new ArchiveWrite(w.path(), w.observed(), Optional.empty(), false) : w);
     }
-    List<List<ArchiveWrite>> parts = session.parts(sendable, p -> new Message.CommitRequest(p, syncId));
+    List<List<ArchiveWrite>> parts = sendable.isEmpty() ? List.of(List.of())
+        : session.parts(sendable, p -> new Message.CommitRequest(p, syncId));
+    List<Session.Answer<Message.OkResponse>> answers = new ArrayList<>(parts.size());
     for (int i = 0; i < parts.size(); i++) {
-      session.call(new Message.CommitRequest(parts.get(i), i == 0 ? syncId : Optional.empty()),
-          Message.OkResponse.class);
+      answers.add(session.request(new Message.CommitRequest(parts.get(i), i == 0 ? syncId : Optional.empty()),
+          Message.OkResponse.class, i == parts.size() - 1));
     }
+    return () -> answers.forEach(Session.Answer::get);
   }
 
   /**

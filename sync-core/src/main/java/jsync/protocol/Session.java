@@ -112,19 +112,45 @@ public final class Session implements AutoCloseable {
 
   /** Sends a request and waits for its single answer of type {@code type}. */
   public <R extends Message> R call(Message request, Class<R> type) {
+    return request(request, type, true).get();
+  }
+
+  /**
+   * Sends a request without waiting for its single answer of type {@code type}: several requests can then
+   * be in flight (the peer handles them in order) and their answers awaited together.
+   *
+   * @param flush whether to flush now; otherwise the next flush (or a request that flushes) sends it
+   */
+  public <R extends Message> Answer<R> request(Message request, Class<R> type, boolean flush) {
     CompletableFuture<Message> answer = new CompletableFuture<>();
     long id = register(new Waiting(answer, null));
-    sendNow(id, request, true);
-    Message m;
-    try {
-      m = answer.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ProtocolException("interrupted while waiting for " + peer);
-    } catch (ExecutionException e) {
-      throw rethrow(e.getCause());
+    sendNow(id, request, flush);
+    return new Answer<>(answer, type);
+  }
+
+  /** The answer to a {@link #request}. */
+  public final class Answer<R extends Message> {
+    private final CompletableFuture<Message> answer;
+    private final Class<R> type;
+
+    private Answer(CompletableFuture<Message> answer, Class<R> type) {
+      this.answer = answer;
+      this.type = type;
     }
-    return expect(m, type);
+
+    /** Waits for the answer; an error answer or a lost connection is thrown. */
+    public R get() {
+      Message m;
+      try {
+        m = answer.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ProtocolException("interrupted while waiting for " + peer);
+      } catch (ExecutionException e) {
+        throw rethrow(e.getCause());
+      }
+      return expect(m, type);
+    }
   }
 
   /**

@@ -188,7 +188,7 @@ class RemoteSyncTest {
   }
 
   /**
-   * Answers and commits bigger than one frame: a new directory of thousands of long names (one step), and a hundred 1 MiB
+   * Steps, answers and commits bigger than one frame: a new directory of thousands of long names, and a hundred 1 MiB
    * files whose block signatures (12 KiB each) go into both archives. Each must be split, not refused.
    */
   @Test
@@ -197,9 +197,9 @@ class RemoteSyncTest {
       Path a = Files.createDirectories(tmp.resolve("big-a" + remoteIsAlpha));
       Path b = Files.createDirectories(tmp.resolve("big-b" + remoteIsAlpha));
       Path src = remoteIsAlpha ? a : b;
-      String dir = "d".repeat(60) + "/";
-      // One new directory is one step: 4,000 ops of long names are more than a frame both as the step
-      // and as its result.
+      String dir = ("d".repeat(200) + "/").repeat(5);
+      // One new directory is one item, applied in parts of 1,000 ops (ItemParts): names of 1,200 bytes
+      // make each part's step more than a frame, and its result too.
       for (int i = 0; i < 4000; i++) {
         write(src, dir + "f".repeat(230) + i, "small " + i);
       }

@@ -122,6 +122,16 @@ public interface Replica extends AutoCloseable {
   void commit(List<ArchiveWrite> writes, Optional<String> syncId);
 
   /**
+   * As {@link #commit}, but may return before the records are written: the returned action waits until
+   * they are (and throws what failed). A remote replica sends them and returns, so that the other side's
+   * archive can be written meanwhile; a local one writes them at once.
+   */
+  default Runnable startCommit(List<ArchiveWrite> writes, Optional<String> syncId) {
+    commit(writes, syncId);
+    return () -> { };
+  }
+
+  /**
    * Starts reporting changes below {@code scopes} to {@code sink} (continuous mode), until the handle is
    * closed or the replica is. Needs {@link #open} and a {@link #scan} first: a remote replica watches with
    * the ignore rules of its last scan.

@@ -674,17 +674,36 @@ public final class SyncRun {
     }
   }
 
+  /**
+   * Writes both queues, a remote replica's first: its records are sent, and written over there while this
+   * side writes its own.
+   */
   private void commitQueued() {
-    if (!alphaQueue.isEmpty() || pendingSyncId.isPresent()) {
-      alpha.commit(alphaQueue, pendingSyncId);
-      pendingSyncId = Optional.empty();
-      alphaQueue.clear();
+    boolean betaFirst = beta.contentSource().remote() && !alpha.contentSource().remote();
+    Runnable first = betaFirst ? startBetaCommit() : startAlphaCommit();
+    Runnable second = betaFirst ? startAlphaCommit() : startBetaCommit();
+    first.run();
+    second.run();
+  }
+
+  private Runnable startAlphaCommit() {
+    if (alphaQueue.isEmpty() && pendingSyncId.isEmpty()) {
+      return () -> { };
     }
-    if (!betaQueue.isEmpty() || pendingSyncIdBeta.isPresent()) {
-      beta.commit(betaQueue, pendingSyncIdBeta);
-      pendingSyncIdBeta = Optional.empty();
-      betaQueue.clear();
+    Runnable wait = alpha.startCommit(List.copyOf(alphaQueue), pendingSyncId);
+    pendingSyncId = Optional.empty();
+    alphaQueue.clear();
+    return wait;
+  }
+
+  private Runnable startBetaCommit() {
+    if (betaQueue.isEmpty() && pendingSyncIdBeta.isEmpty()) {
+      return () -> { };
     }
+    Runnable wait = beta.startCommit(List.copyOf(betaQueue), pendingSyncIdBeta);
+    pendingSyncIdBeta = Optional.empty();
+    betaQueue.clear();
+    return wait;
   }
 
   /** Content each replica already holds, for copying locally instead of transferring. */
