@@ -36,6 +36,8 @@ public final class RemoteReplica implements Replica, Session.Handler {
    * per path, stays well under the frame limit.
    */
   static final int CHUNK = 1000;
+  /** Commit requests (a frame each, at most 1 MiB) sent and not yet answered. */
+  static final int COMMITS_IN_FLIGHT = 8;
 
   /**
    * What a remote scan and apply need that the core's {@link ScanOptions} holds only as code: the ignore
@@ -305,8 +307,9 @@ public final class RemoteReplica implements Replica, Session.Handler {
   }
 
   /**
-   * Sends the records in as many requests as they need frames, all at once: the server writes them in
-   * order while the client writes its own archive; the action waits for every answer.
+   * Sends the records in as many requests as they need frames without waiting for each answer (at most
+   * {@link #COMMITS_IN_FLIGHT} unanswered, which bounds what the server holds): the server writes them in
+   * order while the client writes its own archive; the action waits for the rest of the answers.
    */
   @Override
   public Runnable startCommit(List<ArchiveWrite> writes, Optional<String> syncId) {
@@ -318,8 +321,12 @@ public final class RemoteReplica implements Replica, Session.Handler {
     }
     List<List<ArchiveWrite>> parts = sendable.isEmpty() ? List.of(List.of())
         : session.parts(sendable, p -> new Message.CommitRequest(p, syncId));
-    List<Session.Answer<Message.OkResponse>> answers = new ArrayList<>(parts.size());
+    java.util.ArrayDeque<Session.Answer<Message.OkResponse>> answers = new java.util.ArrayDeque<>();
     for (int i = 0; i < parts.size(); i++) {
+      if (answers.size() == COMMITS_IN_FLIGHT) {
+        session.flush();
+        answers.removeFirst().get();
+      }
       answers.add(session.request(new Message.CommitRequest(parts.get(i), i == 0 ? syncId : Optional.empty()),
           Message.OkResponse.class, i == parts.size() - 1));
     }

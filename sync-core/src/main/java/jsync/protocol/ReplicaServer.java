@@ -377,12 +377,18 @@ public final class ReplicaServer implements Session.Handler {
       s.awaitEnd();
     } finally {
       try {
+        // Requests read before the connection ended (commit parts the client sent together) may still be
+        // running: the archive must not close under them.
+        s.awaitHandlers(HANDLERS_GRACE);
         server.closeAll();
       } finally {
         s.close();
       }
     }
   }
+
+  /** How long requests still running when the client went away may take before the replica closes anyway. */
+  static final java.time.Duration HANDLERS_GRACE = java.time.Duration.ofMinutes(1);
 
   static JsyncException unexpected(Message m) {
     return new ProtocolException("unexpected " + MessageCodec.nameOf(m.getClass()));

@@ -673,6 +673,19 @@ public final class Session implements AutoCloseable {
     }
   }
 
+  /**
+   * Lets the requests already received finish (no new ones are taken), waiting at most {@code limit}; for a
+   * server whose client went away, before it closes what those requests use.
+   */
+  public void awaitHandlers(java.time.Duration limit) {
+    ordered.shutdown();
+    try {
+      ordered.awaitTermination(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** True once the connection failed or was closed. */
   public boolean isBroken() {
     return failure != null;

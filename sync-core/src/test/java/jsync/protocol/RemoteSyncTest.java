@@ -197,9 +197,9 @@ class RemoteSyncTest {
       Path a = Files.createDirectories(tmp.resolve("big-a" + remoteIsAlpha));
       Path b = Files.createDirectories(tmp.resolve("big-b" + remoteIsAlpha));
       Path src = remoteIsAlpha ? a : b;
-      String dir = ("d".repeat(200) + "/").repeat(5);
-      // One new directory is one item, applied in parts of 1,000 ops (ItemParts): names of 1,200 bytes
-      // make each part's step more than a frame, and its result too.
+      String dir = ("d".repeat(200) + "/").repeat(6);
+      // One new directory is one item, applied in parts of 1,000 ops (ItemParts): names of 1,440 bytes
+      // make each part's step more than a frame (1 MiB), and its result too.
       for (int i = 0; i < 4000; i++) {
         write(src, dir + "f".repeat(230) + i, "small " + i);
       }

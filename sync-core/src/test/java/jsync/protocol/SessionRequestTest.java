@@ -37,6 +37,9 @@ class SessionRequestTest {
     Pipe toClient = new Pipe(1 << 16);
     Session.Handler commit = (s, id, m) -> {
       String first = ((Message.CommitRequest) m).writes().get(0).path().toString();
+      if (first.startsWith("slow")) {
+        Thread.sleep(300);
+      }
       handled.add(first);
       if (first.startsWith("fail")) {
         throw new JsyncException("cannot write archive: disk full");
@@ -81,5 +84,16 @@ class SessionRequestTest {
     // The session is still usable after a failed request.
     client.call(commit("d"), Message.OkResponse.class);
     assertEquals("d", handled.get(3));
+  }
+
+  @Test
+  void requestsReceivedBeforeTheClientWentAway_finishBeforeTheServerClosesWhatTheyUse() {
+    client.request(commit("slow-a"), Message.OkResponse.class, false);
+    client.request(commit("b"), Message.OkResponse.class, true);
+    client.close();
+    server.awaitEnd();
+    server.awaitHandlers(java.time.Duration.ofSeconds(30));
+    // As ReplicaServer.serve does next: the archive may close now.
+    assertEquals(List.of("slow-a", "b"), handled);
   }
 }

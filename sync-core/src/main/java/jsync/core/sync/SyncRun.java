@@ -419,9 +419,15 @@ public final class SyncRun {
             List<ItemParts.Part> parts = ItemParts.split(item.states(), built.ops(), !built.problems().isEmpty(),
                 ItemParts.MAX_OPS, ItemParts.MAX_BYTES);
             ItemTally tally = new ItemTally(parts.size(), built.problems());
-            for (ItemParts.Part part : parts) {
-              Step step = new Step(nextId++, part.ops());
-              stepsOf.put(step.id(), new StepOf(item, part.states(), tally));
+            for (int i = 0; i < parts.size(); i++) {
+              if (i > 0 && listener.stopRequested()) {
+                // A first copy of a large tree is one item: stop between its parts too.
+                tally.abandon(item, parts.size() - i).ifPresent(this::report);
+                stopped = true;
+                break;
+              }
+              Step step = new Step(nextId++, parts.get(i).ops());
+              stepsOf.put(step.id(), new StepOf(item, parts.get(i).states(), tally));
               applyStep(step, item);
             }
           }
@@ -446,45 +452,6 @@ public final class SyncRun {
 
   /** The item a step belongs to, the states of the item's paths it covers, and the item's tally. */
   private record StepOf(Item item, List<PathState> states, ItemTally tally) {}
-
-  /**
-   * An item's steps not yet complete, and what the complete ones did: the item is reported once, when its
-   * last step is (an item cut in parts by {@link ItemParts} has several).
-   */
-  private static final class ItemTally {
-    private int remaining;
-    private long bytes;
-    private final List<String> problems;
-    private String firstFailure = "";
-    private long failed;
-
-    ItemTally(int steps, List<String> problems) {
-      this.remaining = steps;
-      this.problems = problems;
-    }
-
-    /** Counts a complete step; the item's report once it was the last. */
-    Optional<ItemReport> add(Item item, StepResult r) {
-      bytes += r.bytes();
-      if (!r.succeeded()) {
-        if (failed == 0) {
-          firstFailure = r.failure();
-        }
-        // A step stops at its first failed op; a file's copy failing does not stop it.
-        failed += Math.max(1, r.outcomes().stream().filter(o -> !o.done()).count());
-      }
-      if (--remaining > 0) {
-        return Optional.empty();
-      }
-      if (failed == 0 && problems.isEmpty()) {
-        return Optional.of(new ItemReport(item, ItemReport.Status.DONE, "", bytes));
-      }
-      String why = failed == 0 ? String.join("; ", problems)
-          : failed == 1 ? firstFailure
-          : firstFailure + " (and " + (failed - 1) + " more failures below " + item.path().display() + ")";
-      return Optional.of(new ItemReport(item, ItemReport.Status.FAILED, why, bytes));
-    }
-  }
 
   private void applyStep(Step step, Item item) {
     Replica target = item.direction().target() == Side.BETA ? beta : alpha;
@@ -524,7 +491,7 @@ public final class SyncRun {
     }
     commit(alphaWrites, betaWrites);
     commitQueued();
-    done.forEach(rep -> report(rep.item(), rep.status(), rep.message(), rep.bytes()));
+    done.forEach(this::report);
   }
 
   /**
@@ -736,11 +703,14 @@ public final class SyncRun {
   }
 
   private void report(Item item, ItemReport.Status status, String message, long written) {
-    ItemReport r = new ItemReport(item, status, message, written);
-    bytes += written;
-    if (status == ItemReport.Status.DONE) {
+    report(new ItemReport(item, status, message, written));
+  }
+
+  private void report(ItemReport r) {
+    bytes += r.bytes();
+    if (r.status() == ItemReport.Status.DONE) {
       done++;
-      if (item.direction().propagates()) {
+      if (r.item().direction().propagates()) {
         transferred++;
       }
     } else {

@@ -131,6 +131,21 @@ class LocalSyncTest {
     assertTrue(sync(a, b).plan().isEmpty());
   }
 
+  /** {@code replica} as a {@link Replica} that counts the steps applied to it. */
+  private static Replica countingSteps(Replica replica, int[] steps) {
+    return (Replica) java.lang.reflect.Proxy.newProxyInstance(Replica.class.getClassLoader(),
+        new Class<?>[] {Replica.class}, (proxy, method, args) -> {
+          if (method.getName().equals("apply")) {
+            steps[0]++;
+          }
+          try {
+            return method.invoke(replica, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
   @Test
   void aLargeNewTree_copiedInParts_isReportedAsOneItem() throws Exception {
     Path a = Files.createDirectories(tmp.resolve("a"));
@@ -138,12 +153,52 @@ class LocalSyncTest {
     for (int f = 0; f < 2 * ItemParts.MAX_OPS + 10; f++) {
       write(a, String.format("tree/f%04d", f), "content " + f);
     }
-    SyncReport r = sync(a, b);
+    int[] steps = {0};
+    SyncReport r;
+    try (LocalReplica ra = replica(a); LocalReplica rb = replica(b)) {
+      r = new SyncRun(ra, countingSteps(rb, steps), SyncConfig.defaults(Clock.systemUTC()), new SyncListener() {})
+          .run();
+    }
+    assertEquals(3, steps[0], "2,011 ops in parts of " + ItemParts.MAX_OPS);
     assertEquals(0, r.exitCode(), r.items().toString());
     assertEquals(1, r.done(), "one item, the tree, done");
     assertTrue(r.items().isEmpty(), r.items().toString());
     assertTrue(describe(a).equals(describe(b)), "same trees");
     assertTrue(sync(a, b).plan().isEmpty());
+  }
+
+  @Test
+  void aStopBetweenTheParts_skipsTheRestOfTheItem_andTheNextRunCopiesIt() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    for (int f = 0; f < 2 * ItemParts.MAX_OPS + 10; f++) {
+      write(a, String.format("tree/f%04d", f), "content " + f);
+    }
+    int[] steps = {0};
+    SyncReport r;
+    try (LocalReplica ra = replica(a); LocalReplica rb = replica(b)) {
+      r = new SyncRun(ra, countingSteps(rb, steps), SyncConfig.defaults(Clock.systemUTC()), new SyncListener() {
+        @Override
+        public boolean stopRequested() {
+          return steps[0] > 0; // asked once the first part is on its way
+        }
+      }).run();
+    }
+    assertEquals(1, steps[0]);
+    assertEquals(1, r.exitCode(), r.items().toString());
+    assertEquals(ItemReport.Status.SKIPPED, r.items().get(0).status());
+    assertTrue(r.items().get(0).message().contains("next run"), r.items().get(0).message());
+    long copied;
+    try (var files = Files.list(b.resolve("tree"))) {
+      copied = files.count();
+    }
+    assertEquals(ItemParts.MAX_OPS - 1, copied, "the first part: the directory and 999 files");
+
+    SyncReport again = sync(a, b);
+    assertEquals(0, again.exitCode(), again.items().toString());
+    assertTrue(describe(a).equals(describe(b)), "same trees");
+    assertEquals(2 * ItemParts.MAX_OPS + 10 - (ItemParts.MAX_OPS - 1),
+        again.plan().items().stream().mapToLong(i -> i.states().size()).sum(), "only the rest planned");
   }
 
   @Test
