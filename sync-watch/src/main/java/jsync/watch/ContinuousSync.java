@@ -37,7 +37,7 @@ import jsync.core.watch.ChangeSink;
  * </ul>
  * Anything that fails before the first synchronization completes is fatal (a wrong host, a held lock):
  * a daemon should not start half-configured. {@link #stop} (SIGTERM) ends the loop after the items under
- * way are completed and recorded.
+ * way (or, of a large item, the parts under way) are completed and recorded.
  *
  * <p>jsync's own writes are seen by the watchers too; the synchronization they trigger finds the replicas
  * in step with the archive and does nothing, so changes never ping-pong.
