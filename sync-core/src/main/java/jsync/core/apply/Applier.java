@@ -544,11 +544,14 @@ public final class Applier implements AutoCloseable {
       throws IOException {
     SignatureBuilder sig = want.size() >= SignatureBuilder.MIN_FILE_SIZE
         ? new SignatureBuilder(want.size(), 0) : null;
+    BackgroundSignature aside = sig != null && want.size() >= BackgroundSignature.MIN_SIZE
+        ? new BackgroundSignature(sig) : null;
     // Created with the wanted mode (less what the umask removes), never more open than the final file.
     FileAttribute<?>[] attrs = posix
         ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FileStat.permissions(mode))}
         : new FileAttribute<?>[0];
-    try (FileChannel out = FileChannel.open(temp, CREATE_TEMP, attrs);
+    try (BackgroundSignature signatureAside = aside;
+         FileChannel out = FileChannel.open(temp, CREATE_TEMP, attrs);
          StreamingXXHash64 h = XxHash.streaming(0)) {
       long[] total = {0};
       OutputStream sink = new OutputStream() {
@@ -564,7 +567,9 @@ public final class Applier implements AutoCloseable {
             throw new TooLongException();
           }
           h.update(b, off, len);
-          if (sig != null) {
+          if (aside != null) {
+            aside.update(b, off, len);
+          } else if (sig != null) {
             sig.update(b, off, len);
           }
           ByteBuffer bb = ByteBuffer.wrap(b, off, len);
@@ -585,7 +590,8 @@ public final class Applier implements AutoCloseable {
       if (total[0] != want.size() || (want.fingerprint().known() && !fp.equals(want.fingerprint()))) {
         return null;
       }
-      return new Copied(fp, sig == null ? Optional.empty() : Optional.of(sig.finish()));
+      return new Copied(fp, aside != null ? Optional.of(aside.finish())
+          : sig == null ? Optional.empty() : Optional.of(sig.finish()));
     }
   }
 

@@ -1,0 +1,86 @@
+package jsync.core.apply;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.time.Duration;
+import java.util.Random;
+import jsync.core.delta.Signature;
+import jsync.core.delta.SignatureBuilder;
+import org.junit.jupiter.api.Test;
+
+/** The signature computed aside is the one computed in line, however the bytes are cut. */
+class BackgroundSignatureTest {
+  private static byte[] random(int size, long seed) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  private static Signature inLine(byte[] content) {
+    SignatureBuilder b = new SignatureBuilder(content.length, 7);
+    b.update(content, 0, content.length);
+    return b.finish();
+  }
+
+  @Test
+  void chunksOfAnySize_giveTheSameSignatureAsInLine() throws Exception {
+    byte[] content = random(5 * BackgroundSignature.CHUNK + 12345, 1);
+    Random cuts = new Random(2);
+    try (BackgroundSignature aside = new BackgroundSignature(new SignatureBuilder(content.length, 7))) {
+      int off = 0;
+      while (off < content.length) {
+        // Tiny pieces, pieces larger than a buffer (cut by it), and everything between.
+        int n = Math.min(content.length - off, cuts.nextInt(3) == 0 ? 1 + cuts.nextInt(100)
+            : cuts.nextInt(3 * BackgroundSignature.CHUNK));
+        aside.update(content, off, n);
+        off += n;
+      }
+      assertEquals(inLine(content), aside.finish());
+    }
+  }
+
+  @Test
+  void theWriterMayReuseItsBufferAtOnce() throws Exception {
+    byte[] content = random(40 * BackgroundSignature.CHUNK, 3);
+    byte[] reused = new byte[1000];
+    try (BackgroundSignature aside = new BackgroundSignature(new SignatureBuilder(content.length, 7))) {
+      for (int off = 0; off < content.length; off += reused.length) {
+        int n = Math.min(reused.length, content.length - off);
+        System.arraycopy(content, off, reused, 0, n);
+        aside.update(reused, 0, n);
+        java.util.Arrays.fill(reused, (byte) 0x55);
+      }
+      assertEquals(inLine(content), aside.finish());
+    }
+  }
+
+  @Test
+  void fewerBytesThanAnnounced_isAnError_andMoreStopTheWriter_withoutAHang() {
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+      byte[] content = random(3 * BackgroundSignature.CHUNK, 4);
+      try (BackgroundSignature aside = new BackgroundSignature(new SignatureBuilder(content.length + 1, 7))) {
+        aside.update(content, 0, content.length);
+        assertThrows(IllegalStateException.class, aside::finish);
+      }
+      // Announced far less than written: the signature thread fails; the writer learns it, never blocks.
+      try (BackgroundSignature aside = new BackgroundSignature(new SignatureBuilder(1000, 7))) {
+        assertThrows(IllegalStateException.class, () -> {
+          for (int i = 0; i < 100; i++) {
+            aside.update(content, 0, content.length);
+          }
+        });
+      }
+    });
+  }
+
+  @Test
+  void closedBeforeTheEnd_stopsTheSignatureThread() throws Exception {
+    byte[] content = random(2 * BackgroundSignature.CHUNK, 5);
+    BackgroundSignature aside = new BackgroundSignature(new SignatureBuilder(10 * content.length, 7));
+    aside.update(content, 0, content.length);
+    aside.close(); // a copy that failed half-way
+    assertThrows(java.util.concurrent.CancellationException.class, aside::finish);
+  }
+}
