@@ -319,8 +319,8 @@ public final class RemoteReplica implements Replica, Session.Handler {
       sendable.add(ReplicaServer.oversized(w.signature())
           ? new ArchiveWrite(w.path(), w.observed(), Optional.empty(), false) : w);
     }
-    List<List<ArchiveWrite>> parts = sendable.isEmpty() ? List.of(List.of())
-        : session.parts(sendable, p -> new Message.CommitRequest(p, syncId));
+    // At least one part: an empty list is one empty request, which carries the sync id.
+    List<List<ArchiveWrite>> parts = session.parts(sendable, p -> new Message.CommitRequest(p, syncId));
     java.util.ArrayDeque<Session.Answer<Message.OkResponse>> answers = new java.util.ArrayDeque<>();
     for (int i = 0; i < parts.size(); i++) {
       if (answers.size() == COMMITS_IN_FLIGHT) {

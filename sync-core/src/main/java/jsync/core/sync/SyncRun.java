@@ -647,29 +647,28 @@ public final class SyncRun {
    */
   private void commitQueued() {
     boolean betaFirst = beta.contentSource().remote() && !alpha.contentSource().remote();
-    Runnable first = betaFirst ? startBetaCommit() : startAlphaCommit();
-    Runnable second = betaFirst ? startAlphaCommit() : startBetaCommit();
-    first.run();
-    second.run();
+    List<Runnable> waits = new ArrayList<>(2);
+    for (Side side : betaFirst ? List.of(Side.BETA, Side.ALPHA) : List.of(Side.ALPHA, Side.BETA)) {
+      waits.add(startCommit(side));
+    }
+    waits.forEach(Runnable::run);
   }
 
-  private Runnable startAlphaCommit() {
-    if (alphaQueue.isEmpty() && pendingSyncId.isEmpty()) {
+  /** Starts writing one side's queue (and its sync id, the first time); the action waits until it is written. */
+  private Runnable startCommit(Side side) {
+    boolean isAlpha = side == Side.ALPHA;
+    List<ArchiveWrite> queue = isAlpha ? alphaQueue : betaQueue;
+    Optional<String> syncId = isAlpha ? pendingSyncId : pendingSyncIdBeta;
+    if (queue.isEmpty() && syncId.isEmpty()) {
       return () -> { };
     }
-    Runnable wait = alpha.startCommit(List.copyOf(alphaQueue), pendingSyncId);
-    pendingSyncId = Optional.empty();
-    alphaQueue.clear();
-    return wait;
-  }
-
-  private Runnable startBetaCommit() {
-    if (betaQueue.isEmpty() && pendingSyncIdBeta.isEmpty()) {
-      return () -> { };
+    Runnable wait = (isAlpha ? alpha : beta).startCommit(List.copyOf(queue), syncId);
+    if (isAlpha) {
+      pendingSyncId = Optional.empty();
+    } else {
+      pendingSyncIdBeta = Optional.empty();
     }
-    Runnable wait = beta.startCommit(List.copyOf(betaQueue), pendingSyncIdBeta);
-    pendingSyncIdBeta = Optional.empty();
-    betaQueue.clear();
+    queue.clear();
     return wait;
   }
 

@@ -100,17 +100,11 @@ class LocalSyncTest {
     int[] flushes = {0};
     SyncConfig config = SyncConfig.defaults(Clock.systemUTC());
     try (LocalReplica ra = replica(a); LocalReplica rb = replica(b)) {
-      Replica dying = (Replica) java.lang.reflect.Proxy.newProxyInstance(Replica.class.getClassLoader(),
-          new Class<?>[] {Replica.class}, (proxy, method, args) -> {
-            if (method.getName().equals("flush") && ++flushes[0] == 2) {
-              throw new jsync.core.JsyncException("connection lost");
-            }
-            try {
-              return method.invoke(rb, args);
-            } catch (java.lang.reflect.InvocationTargetException e) {
-              throw e.getCause();
-            }
-          });
+      Replica dying = intercepting(rb, "flush", () -> {
+        if (++flushes[0] == 2) {
+          throw new jsync.core.JsyncException("connection lost");
+        }
+      });
       jsync.core.JsyncException e = org.junit.jupiter.api.Assertions.assertThrows(jsync.core.JsyncException.class,
           () -> new SyncRun(ra, dying, config, new SyncListener() {}).run());
       assertEquals("connection lost", e.getMessage());
@@ -131,28 +125,38 @@ class LocalSyncTest {
     assertTrue(sync(a, b).plan().isEmpty());
   }
 
-  /** {@code replica} as a {@link Replica} that counts the steps applied to it. */
-  private static Replica countingSteps(Replica replica, int[] steps) {
+  /** {@code replica}, with {@code before} run (and free to throw) ahead of each call of the method named. */
+  private static Replica intercepting(Replica replica, String method, Runnable before) {
     return (Replica) java.lang.reflect.Proxy.newProxyInstance(Replica.class.getClassLoader(),
-        new Class<?>[] {Replica.class}, (proxy, method, args) -> {
-          if (method.getName().equals("apply")) {
-            steps[0]++;
+        new Class<?>[] {Replica.class}, (proxy, m, args) -> {
+          if (m.getName().equals(method)) {
+            before.run();
           }
           try {
-            return method.invoke(replica, args);
+            return m.invoke(replica, args);
           } catch (java.lang.reflect.InvocationTargetException e) {
             throw e.getCause();
           }
         });
   }
 
+  /** {@code replica}, counting in {@code steps} the steps applied to it. */
+  private static Replica countingSteps(Replica replica, int[] steps) {
+    return intercepting(replica, "apply", () -> steps[0]++);
+  }
+
+  /** {@code files} small files in one new directory, {@code tree}: more than two parts' worth. */
+  private static void writeFlatTree(Path root, int files) throws java.io.IOException {
+    for (int f = 0; f < files; f++) {
+      write(root, String.format("tree/f%04d", f), "content " + f);
+    }
+  }
+
   @Test
   void aLargeNewTree_copiedInParts_isReportedAsOneItem() throws Exception {
     Path a = Files.createDirectories(tmp.resolve("a"));
     Path b = Files.createDirectories(tmp.resolve("b"));
-    for (int f = 0; f < 2 * ItemParts.MAX_OPS + 10; f++) {
-      write(a, String.format("tree/f%04d", f), "content " + f);
-    }
+    writeFlatTree(a, 2 * ItemParts.MAX_OPS + 10);
     int[] steps = {0};
     SyncReport r;
     try (LocalReplica ra = replica(a); LocalReplica rb = replica(b)) {
@@ -171,9 +175,7 @@ class LocalSyncTest {
   void aStopBetweenTheParts_skipsTheRestOfTheItem_andTheNextRunCopiesIt() throws Exception {
     Path a = Files.createDirectories(tmp.resolve("a"));
     Path b = Files.createDirectories(tmp.resolve("b"));
-    for (int f = 0; f < 2 * ItemParts.MAX_OPS + 10; f++) {
-      write(a, String.format("tree/f%04d", f), "content " + f);
-    }
+    writeFlatTree(a, 2 * ItemParts.MAX_OPS + 10);
     int[] steps = {0};
     SyncReport r;
     try (LocalReplica ra = replica(a); LocalReplica rb = replica(b)) {
