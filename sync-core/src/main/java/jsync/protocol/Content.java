@@ -110,7 +110,8 @@ final class Content {
     Signature base = basis.get().stored().isPresent() ? basis.get().stored().get() : signatureOf(file);
     try (FileChannel old = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
          InputStream in = request(s, path, want, stamp, Optional.of(base));
-         Patcher patcher = new Patcher(base, old, Patcher.channelTo(sink), want.size(), want.fingerprint())) {
+         Patcher patcher = new Patcher(base, old, Patcher.channelTo(sink), want.size(), want.fingerprint(),
+             basis.get().copies())) {
       DeltaDecoder.decode(in, base, patcher);
       Patcher.Result result = patcher.finish();
       if (!result.verified()) {

@@ -35,6 +35,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import jsync.core.DaemonThreads;
+import jsync.core.delta.CopiedBlocks;
 import jsync.core.delta.Signature;
 import jsync.core.delta.SignatureBuilder;
 import jsync.core.delta.XxHash;
@@ -420,7 +421,8 @@ public final class Applier implements AutoCloseable {
       try {
         copied = ahead.isPresent()
             ? copy(temp, want, mode, true, sink -> ahead.get().transferTo(sink))
-            : copy(temp, want, mode, true, sink -> source.transfer(op.path(), want, op.sourceStamp(), basis, sink));
+            : copy(temp, want, mode, true, basis,
+                sink -> source.transfer(op.path(), want, op.sourceStamp(), basis, sink));
       } catch (DeltaMismatchException e) {
         // The receiver's old version or the sender's file changed under the delta: send it whole.
         deleteQuietly(temp);
@@ -501,6 +503,12 @@ public final class Applier implements AutoCloseable {
     }
   }
 
+  /** The block size of {@code basis}'s signature: its stored one's, or that of the one computed for it. */
+  private static int basisBlockSize(Basis basis) {
+    return basis.stored().map(Signature::blockSize)
+        .orElseGet(() -> SignatureBuilder.blockSizeFor(sizeOf(basis.file())));
+  }
+
   /** Signatures this replica's archive holds, for the basis of a delta. */
   @FunctionalInterface
   public interface SignatureStore {
@@ -542,8 +550,20 @@ public final class Applier implements AutoCloseable {
    */
   private Copied copy(Path temp, Entry.File want, int mode, boolean reportProgress, Writer writer)
       throws IOException {
-    SignatureBuilder sig = want.size() >= SignatureBuilder.MIN_FILE_SIZE
-        ? new SignatureBuilder(want.size(), 0) : null;
+    return copy(temp, want, mode, reportProgress, Optional.empty(), writer);
+  }
+
+  /**
+   * As above, for content that may come as a delta against {@code basis}: the new version's signature then
+   * keeps the basis's block size when that is close to its own, and takes over the checksums of the blocks
+   * the delta copies from the basis ({@link CopiedBlocks}).
+   */
+  private Copied copy(Path temp, Entry.File want, int mode, boolean reportProgress, Optional<Basis> basis,
+      Writer writer) throws IOException {
+    SignatureBuilder sig = want.size() < SignatureBuilder.MIN_FILE_SIZE ? null
+        : basis.isEmpty() ? new SignatureBuilder(want.size(), 0)
+        : new SignatureBuilder(want.size(), SignatureBuilder.blockSizeFor(want.size(), basisBlockSize(basis.get())),
+            0, basis.get().copies());
     BackgroundSignature aside = sig != null && want.size() >= BackgroundSignature.MIN_SIZE
         ? new BackgroundSignature(sig) : null;
     // Created with the wanted mode (less what the umask removes), never more open than the final file.

@@ -39,6 +39,7 @@ public final class Patcher implements DeltaSink, Closeable {
   private final WritableByteChannel out;
   private final long expectedSize;
   private final Fingerprint expected;
+  private final CopiedBlocks copies;
   private final StreamingXXHash64 hash = XxHash.streaming(0);
   private final ByteBuffer copyBuffer = ByteBuffer.allocate(COPY_BUFFER);
   private long size;
@@ -55,6 +56,15 @@ public final class Patcher implements DeltaSink, Closeable {
    */
   public Patcher(Signature basis, SeekableByteChannel basisChannel, WritableByteChannel out,
       long expectedSize, Fingerprint expected) throws IOException {
+    this(basis, basisChannel, out, expectedSize, expected, null);
+  }
+
+  /**
+   * As above, and records in {@code copies} (if not null) where the output holds basis blocks, before
+   * writing them, for the new version's signature.
+   */
+  public Patcher(Signature basis, SeekableByteChannel basisChannel, WritableByteChannel out,
+      long expectedSize, Fingerprint expected, CopiedBlocks copies) throws IOException {
     if (!expected.known() || expectedSize < 0) {
       throw new IllegalArgumentException("expected " + expectedSize + " bytes of " + expected);
     }
@@ -63,6 +73,7 @@ public final class Patcher implements DeltaSink, Closeable {
     this.out = out;
     this.expectedSize = expectedSize;
     this.expected = expected;
+    this.copies = copies;
     long actual = basisChannel.size();
     if (actual != basis.fileSize()) {
       fail("the basis file is " + actual + " bytes, its signature says " + basis.fileSize()
@@ -94,6 +105,9 @@ public final class Patcher implements DeltaSink, Closeable {
     checkOpen();
     long position = (long) block * basis.blockSize();
     long remaining = Math.min((long) count * basis.blockSize(), basis.fileSize() - position);
+    if (copies != null && mismatch.isEmpty()) {
+      copies.copied(size, basis, block, count);
+    }
     while (remaining > 0 && mismatch.isEmpty()) {
       ByteBuffer bb = copyBuffer.clear().limit((int) Math.min(remaining, COPY_BUFFER));
       while (bb.hasRemaining()) {

@@ -20,8 +20,12 @@ public final class SignatureBuilder {
   private final int[] weak;
   private final long[] strong;
   private final byte[] block;
+  /** Blocks known to be verbatim copies of a basis's, whose checksums are taken instead of computed; or null. */
+  private final CopiedBlocks copies;
+  private final long[] known = new long[2];
   private int filled;
   private int count;
+  private int reused;
   private long seen;
 
   public SignatureBuilder(long fileSize, long seed) {
@@ -29,7 +33,16 @@ public final class SignatureBuilder {
   }
 
   public SignatureBuilder(long fileSize, int blockSize, long seed) {
+    this(fileSize, blockSize, seed, null);
+  }
+
+  /**
+   * @param copies where the bytes to come hold blocks of a basis verbatim (recorded before those bytes
+   *     arrive): their checksums are taken from the basis's signature; null to compute every block
+   */
+  public SignatureBuilder(long fileSize, int blockSize, long seed, CopiedBlocks copies) {
     this.blockSize = blockSize;
+    this.copies = copies;
     this.seed = seed;
     this.fileSize = fileSize;
     int n = Signature.blockCount(fileSize, blockSize);
@@ -47,6 +60,18 @@ public final class SignatureBuilder {
     long root = (long) Math.sqrt((double) fileSize);
     long rounded = (root + 7) & ~7L;
     return (int) Math.max(MIN_BLOCK, Math.min(MAX_BLOCK, rounded));
+  }
+
+  /**
+   * The block size for a new version of a file rebuilt from a basis signed in blocks of
+   * {@code basisBlockSize}: the basis's own if it is within an eighth of {@link #blockSizeFor(long)}'s choice,
+   * so that the blocks the new version shares with its basis keep their places and their checksums can be
+   * taken over ({@link CopiedBlocks}); else the usual size. A file that grew by 1 MiB from 1 GiB would
+   * otherwise move from blocks of 32,768 to 32,784 bytes and share no block boundary with its old version.
+   */
+  public static int blockSizeFor(long fileSize, int basisBlockSize) {
+    int usual = blockSizeFor(fileSize);
+    return Math.abs(basisBlockSize - usual) <= usual / 8 ? basisBlockSize : usual;
   }
 
   public void update(byte[] buf, int off, int len) {
@@ -79,9 +104,20 @@ public final class SignatureBuilder {
   }
 
   private void emit(byte[] b, int off, int len) {
-    weak[count] = RollingChecksum.of(b, off, len);
-    strong[count] = XxHash.hash(b, off, len, seed);
+    if (copies != null && copies.lookUp((long) count * blockSize, len, blockSize, seed, known)) {
+      weak[count] = (int) known[0];
+      strong[count] = known[1];
+      reused++;
+    } else {
+      weak[count] = RollingChecksum.of(b, off, len);
+      strong[count] = XxHash.hash(b, off, len, seed);
+    }
     count++;
+  }
+
+  /** Blocks so far whose checksums were taken from a basis's signature instead of computed. */
+  public int reusedBlocks() {
+    return reused;
   }
 
   /** @throws IllegalStateException if fewer bytes than the announced size were seen */
