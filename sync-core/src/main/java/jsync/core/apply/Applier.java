@@ -572,6 +572,8 @@ public final class Applier implements AutoCloseable {
         : new FileAttribute<?>[0];
     try (BackgroundSignature signatureAside = aside;
          FileChannel out = FileChannel.open(temp, CREATE_TEMP, attrs);
+         EarlyWriteback writeback = want.size() >= EarlyWriteback.MIN_SIZE
+             ? new EarlyWriteback(out) : null;
          StreamingXXHash64 h = XxHash.streaming(0)) {
       long[] total = {0};
       OutputStream sink = new OutputStream() {
@@ -595,6 +597,9 @@ public final class Applier implements AutoCloseable {
           ByteBuffer bb = ByteBuffer.wrap(b, off, len);
           while (bb.hasRemaining()) {
             out.write(bb);
+          }
+          if (writeback != null) {
+            writeback.wrote(len);
           }
           if (reportProgress) {
             progress.accept(len);
