@@ -1,5 +1,9 @@
 package jsync.core.delta;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * rsync's weak rolling checksum over a block of {@code n} bytes x<sub>0</sub>..x<sub>n-1</sub>:
  * {@code a = Σ x_i mod 2^16}, {@code b = Σ (n - i)·x_i mod 2^16}, value {@code a | b << 16}. Sliding the
@@ -11,31 +15,40 @@ public final class RollingChecksum {
   private int b;
   private int length;
 
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  /** Bytes 0, 2, 4, 6 (or, shifted, 1, 3, 5, 7) of a word as four 16-bit lanes. */
+  private static final long LANES = 0x00FF00FF00FF00FFL;
+  /** Multipliers whose product's top lane is the sum of the four lanes, and their weighted sums. */
+  private static final long SUM = 0x0001000100010001L;
+  private static final long EVEN_WEIGHTS = 0x0008000600040002L;  // 8·y0 + 6·y2 + 4·y4 + 2·y6
+  private static final long ODD_WEIGHTS = 0x0007000500030001L;   // 7·y1 + 5·y3 + 3·y5 + 1·y7
+
   /** Starts over on {@code buf[off, off+len)}. */
   public void reset(byte[] buf, int off, int len) {
-    // b = Σ (n - i)·x_i is the sum of the running sums of a: byte i is in n - i of them. The block is summed
-    // as two halves side by side, two independent chains of adds the CPU overlaps, then joined: every byte
-    // of the first half is also in the running sums over the second half's n2 bytes, so b = b1 + b2 + n2·a1.
-    // 1.55x faster under C1 (jsync server's JIT), 1.3x under C2, than one chain. The int sums overflow
-    // harmlessly: only their low 16 bits are kept.
-    int half = len >>> 1;
-    int second = off + half;
-    int a1 = 0;
-    int b1 = 0;
-    int a2 = 0;
-    int b2 = 0;
-    for (int i = 0; i < half; i++) {
-      a1 += buf[off + i] & 0xff;
-      b1 += a1;
-      a2 += buf[second + i] & 0xff;
-      b2 += a2;
+    // b = Σ (n - i)·x_i is the sum of the running sums of a: byte i is in n - i of them. Eight bytes
+    // y_0..y_7 at a time: b grows by 8·a + Σ (8 - j)·y_j and a by Σ y_j, both sums taken from one
+    // little-endian word by multiplying its 16-bit lanes (even and odd bytes apart): the top lane of the
+    // product collects Σ lane·weight, and no lane can carry into it (at most 4·255·8). The receiver
+    // computes this for every block of every large file it writes, under C1: 2x faster than the byte
+    // loop there (docs/benchmarks.md). The int sums overflow harmlessly: only their low 16 bits are kept.
+    int a = 0;
+    int b = 0;
+    int i = off;
+    int words = off + (len & ~7);
+    for (; i < words; i += 8) {
+      long w = (long) LONGS.get(buf, i);
+      long even = w & LANES;
+      long odd = (w >>> 8) & LANES;
+      b += (a << 3) + (int) ((even * EVEN_WEIGHTS) >>> 48) + (int) ((odd * ODD_WEIGHTS) >>> 48);
+      a += (int) (((even + odd) * SUM) >>> 48);
     }
-    if ((len & 1) != 0) {
-      a2 += buf[off + len - 1] & 0xff;
-      b2 += a2;
+    for (int end = off + len; i < end; i++) {
+      a += buf[i] & 0xff;
+      b += a;
     }
-    a = (a1 + a2) & 0xffff;
-    b = (b1 + b2 + (len - half) * a1) & 0xffff;
+    this.a = a & 0xffff;
+    this.b = b & 0xffff;
     length = len;
   }
 

@@ -38,7 +38,7 @@ class RollingChecksumTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {1, 2, 7, 64, 1024, 4099})
+  @ValueSource(ints = {1, 2, 7, 8, 9, 15, 16, 17, 64, 1024, 4099})
   void rollEqualsRecompute_atEveryOffsetOfRandomData(int window) {
     byte[] data = new byte[20_000];
     new Random(31L * window).nextBytes(data);
@@ -46,7 +46,7 @@ class RollingChecksumTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {1, 1024, 4099})
+  @ValueSource(ints = {1, 8, 13, 1024, 4099})
   void rollEqualsRecompute_overZerosAndAllOnes(int window) {
     byte[] zeros = new byte[10_000];
     assertRollsLikeRecompute(zeros, window, 1);
