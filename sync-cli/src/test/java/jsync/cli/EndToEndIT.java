@@ -407,11 +407,20 @@ class EndToEndIT {
     return finish(start(List.of(), env, args));
   }
 
-  /** Every jsync temporary file below {@code root}, relative. */
+  /**
+   * Every jsync temporary file below {@code root}, relative. Also called while a run creates and deletes
+   * them: a walk that meets a file deleted under it is started again.
+   */
   private static List<String> temps(Path root) throws IOException {
-    try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(p -> p.getFileName().toString().startsWith(Applier.TEMP_PREFIX))
-          .map(p -> root.relativize(p).toString()).sorted().toList();
+    for (int attempt = 1; ; attempt++) {
+      try (Stream<Path> s = Files.walk(root)) {
+        return s.filter(p -> p.getFileName().toString().startsWith(Applier.TEMP_PREFIX))
+            .map(p -> root.relativize(p).toString()).sorted().toList();
+      } catch (java.io.UncheckedIOException e) {
+        if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 20) {
+          throw e;
+        }
+      }
     }
   }
 

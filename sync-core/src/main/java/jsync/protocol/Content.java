@@ -31,12 +31,6 @@ import jsync.core.model.Stamp;
  * size and hash check would catch that too).
  */
 final class Content {
-  /**
-   * The largest basis a delta is attempted against: a signature has 12 bytes per block of at most 128 KiB
-   * and must fit in one frame with the rest of its request (1 MiB), so about 9 GiB.
-   */
-  static final long MAX_BASIS_BYTES = 9L << 30;
-
   private Content() {}
 
   /** Streams {@code source} on the request's channel (as a delta if it names a base); closes it. */
@@ -101,13 +95,14 @@ final class Content {
       }
       return;
     }
-    Path file = basis.get().file();
-    if (Files.size(file) > MAX_BASIS_BYTES) {
-      // Its signature would not fit in a frame: the file goes whole.
+    Optional<Signature> signature = basisSignature(basis.get());
+    if (signature.isEmpty()) {
+      // Its signature would not fit in a request: the file goes whole.
       receive(s, path, want, stamp, Optional.empty(), sink);
       return;
     }
-    Signature base = basis.get().stored().isPresent() ? basis.get().stored().get() : signatureOf(file);
+    Path file = basis.get().file();
+    Signature base = signature.get();
     try (FileChannel old = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
          InputStream in = request(s, path, want, stamp, Optional.of(base));
          Patcher patcher = new Patcher(base, old, Patcher.channelTo(sink), want.size(), want.fingerprint(),
@@ -119,6 +114,24 @@ final class Content {
             + result.mismatch().orElse("mismatch"));
       }
     }
+  }
+
+  /**
+   * The signature to send for a delta against {@code basis}: its stored one, or one computed now; empty if
+   * neither fits in a request frame ({@link ReplicaServer#oversized}: files of more than about 7 GiB), and the
+   * file must then come whole. A stored signature may be larger than the usual one for its file (it kept its
+   * basis's block size, {@code SignatureBuilder.blockSizeFor(long, int)}): if that one does not fit, one with
+   * the usual block size is computed.
+   */
+  static Optional<Signature> basisSignature(Basis basis) throws IOException {
+    Optional<Signature> stored = basis.stored().filter(sig -> !ReplicaServer.oversized(Optional.of(sig)));
+    if (stored.isPresent()) {
+      return stored;
+    }
+    long size = Files.size(basis.file());
+    long blocks = Signature.blockCount(size, SignatureBuilder.blockSizeFor(size));
+    return blocks * 12 > ReplicaServer.MAX_SIGNATURE_BYTES ? Optional.empty()
+        : Optional.of(signatureOf(basis.file()));
   }
 
   /**

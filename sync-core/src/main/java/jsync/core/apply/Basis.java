@@ -11,7 +11,8 @@ import jsync.core.delta.Signature;
  * its current version, or the part of the new one an interrupted transfer left behind; with its block
  * signature if the archive has one for that content (else the receiver computes one by reading the file).
  * {@code copies} collects where the new version holds this basis's blocks, as the delta is applied, so that
- * the new version's signature can take their checksums over.
+ * the new version's signature can take their checksums over: a basis serves one transfer attempt (a retry
+ * gets a new one, or none).
  */
 public record Basis(Path file, Optional<Signature> stored, CopiedBlocks copies) {
   public Basis {

@@ -16,8 +16,8 @@ import jsync.core.DaemonThreads;
  * for the disk (docs/benchmarks.md). Doing the same flushes on the writing thread was measured before and
  * gave nothing: the writer then waited for the disk instead of the sync.
  *
- * <p>One flush at a time: each covers what was written up to its start, and the next starts only once
- * {@link #EVERY} more bytes were written after it ended. A failed flush fails the file ({@link #close}
+ * <p>One flush at a time: each covers what was written up to its start; the next starts at the first write
+ * after it ended once {@link #EVERY} more bytes were written since it started. A failed flush fails the file ({@link #close}
  * throws): Linux reports a write-back error to a descriptor once, and a later sync of the file through a
  * descriptor opened afterwards might not see it.
  */

@@ -30,8 +30,8 @@ public final class RollingChecksum {
     // y_0..y_7 at a time: b grows by 8·a + Σ (8 - j)·y_j and a by Σ y_j, both sums taken from one
     // little-endian word by multiplying its 16-bit lanes (even and odd bytes apart): the top lane of the
     // product collects Σ lane·weight, and no lane can carry into it (at most 4·255·8). The receiver
-    // computes this for every block of every large file it writes, under C1: 2x faster than the byte
-    // loop there (docs/benchmarks.md). The int sums overflow harmlessly: only their low 16 bits are kept.
+    // computes this for the blocks of each large file it writes (those it cannot take from a delta's
+    // basis), under C1: 2x faster than the byte loop there (docs/benchmarks.md). The int sums overflow harmlessly: only their low 16 bits are kept.
     int a = 0;
     int b = 0;
     int i = off;

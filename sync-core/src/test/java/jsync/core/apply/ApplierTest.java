@@ -135,6 +135,77 @@ class ApplierTest {
   }
 
   /**
+   * A file rebuilt by a delta against its old version (as the protocol's receiver does it): its new
+   * signature keeps the basis's block size and takes the copied blocks' checksums from the basis's stored
+   * signature, computing only the changed and appended blocks; in line, and from 64 MiB on a thread of its
+   * own. To see which were taken over, the stored signature's weak checksums are planted wrong on blocks the
+   * matcher finds by their strong checksum alone (those after a match): computed ones would be right.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {1 << 20, (64 << 20) + 8192})
+  void deltaRebuiltFile_takesTheCopiedBlocksChecksumsFromItsBasis(int size) throws Exception {
+    byte[] old = new byte[size];
+    new java.util.Random(size).nextBytes(old);
+    Files.write(p("big"), old);
+    Observed expected = observe(root, "big");
+    int bs = jsync.core.delta.SignatureBuilder.blockSizeFor(size);
+    byte[] updated = java.util.Arrays.copyOf(old, size + 1000);
+    for (int i = size; i < size + 1000; i++) {
+      updated[i] = (byte) (i * 31);
+    }
+    updated[3 * bs + 5] ^= 1;                       // block 3 changes; block 4 is found again by its weak checksum
+    jsync.core.delta.Signature computedOld = signatureOf(old, bs);
+    int blocks = computedOld.blockCount();
+    int[] weak = new int[blocks];
+    long[] strong = new long[blocks];
+    for (int i = 0; i < blocks; i++) {
+      weak[i] = computedOld.weak(i) ^ (i == 3 || i == 4 ? 0 : 1);
+      strong[i] = computedOld.strong(i);
+    }
+    jsync.core.delta.Signature planted = new jsync.core.delta.Signature(bs, 0, size, weak, strong);
+    ContentSource deltas = new ContentSource() {
+      @Override
+      public java.io.InputStream open(RelPath path, Entry.File w, jsync.core.model.Stamp stamp) {
+        throw new AssertionError("transfer is used");
+      }
+
+      @Override
+      public void transfer(RelPath path, Entry.File w, jsync.core.model.Stamp stamp,
+          java.util.Optional<Basis> basis, java.io.OutputStream sink) throws IOException {
+        jsync.core.delta.Signature sig = basis.orElseThrow().stored().orElseThrow();
+        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(basis.get().file());
+             jsync.core.delta.Patcher patcher = new jsync.core.delta.Patcher(sig, in,
+                 jsync.core.delta.Patcher.channelTo(sink), w.size(), w.fingerprint(), basis.get().copies())) {
+          new jsync.core.delta.Matcher(sig).deltify(new java.io.ByteArrayInputStream(updated), patcher);
+          assertTrue(patcher.finish().verified());
+        }
+      }
+    };
+    Applier a = new Applier(root, PropsPolicy.DEFAULT, BackupPolicy.NONE, deltas, n -> { },
+        (path, entry) -> java.util.Optional.of(planted));
+    StepResult r = apply(a, Op.put(rel("big"), ApplyFixture.fileOf(updated), expected));
+    assertTrue(r.succeeded(), r.failure());
+    assertArrayEquals(updated, Files.readAllBytes(p("big")));
+
+    jsync.core.delta.Signature stored = r.outcomes().get(0).signature().orElseThrow();
+    jsync.core.delta.Signature computed = signatureOf(updated, bs);
+    assertEquals(bs, stored.blockSize(), "the basis's block size is kept");
+    assertEquals(computed.blockCount(), stored.blockCount());
+    for (int i = 0; i < computed.blockCount(); i++) {
+      assertEquals(computed.strong(i), stored.strong(i), "strong checksum of block " + i);
+      boolean takenOver = i < blocks && i != 3 && i != 4;
+      assertEquals(computed.weak(i) ^ (takenOver ? 1 : 0), stored.weak(i),
+          "weak checksum of block " + i + (takenOver ? ", taken from the basis" : ", computed"));
+    }
+  }
+
+  private static jsync.core.delta.Signature signatureOf(byte[] content, int blockSize) {
+    jsync.core.delta.SignatureBuilder b = new jsync.core.delta.SignatureBuilder(content.length, blockSize, 0);
+    b.update(content, 0, content.length);
+    return b.finish();
+  }
+
+  /**
    * A source across the network costs a round trip per file, so the applier keeps
    * {@link Applier#REMOTE_COPY_THREADS} files in flight from it: here each file's stream waits until that
    * many are open at once (with fewer it would wait for ever), and a local source keeps only

@@ -117,15 +117,6 @@ class EarlyWritebackTest {
     assertThrows(IOException.class, () -> again.wrote(EarlyWriteback.EVERY));
   }
 
-  @Test
-  void aSmallFile_isNeverFlushedEarly() throws Exception {
-    Flushes ch = new Flushes();
-    try (EarlyWriteback w = new EarlyWriteback(ch)) {
-      w.wrote(EarlyWriteback.EVERY / 2);
-    }
-    assertEquals(List.of(), ch.threads);
-  }
-
   /** Waits until {@code flushes} flushes have started and none is running. */
   private static void awaitIdle(Flushes ch, int flushes) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

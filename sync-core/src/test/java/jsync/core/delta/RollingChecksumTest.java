@@ -66,7 +66,7 @@ class RollingChecksumTest {
     assertRollsLikeRecompute(data, window, 1);
   }
 
-  /** Every short length, even and odd, at an odd offset: the two halves and the odd last byte join right. */
+  /** Every short length, at an odd offset: whole eight-byte words and the bytes after them join right. */
   @org.junit.jupiter.api.Test
   void reset_matchesTheDefinition_forEveryLength() {
     byte[] data = new byte[700];
