@@ -292,10 +292,11 @@ public final class JsyncCli {
     try {
       if (first instanceof LocalReplica local && secondSpec instanceof RootSpec.Ssh ssh) {
         // A key pair the connection will need is generated first; the scan follows on the other core.
-        CompletableFuture<?> keys = RememberedRoots.keyExchanges(env.jsyncHome()).get(ssh.display())
+        Optional<String> other = remembered.get(ssh.display());
+        CompletableFuture<?> keys = RememberedRoots.keyExchangeToPrepare(
+                RememberedRoots.keyExchanges(env.jsyncHome()).get(ssh.display()), other.isPresent())
             .map(kex -> SshConnector.prepareKeyExchange(sshOptions(profile), kex))
             .orElse(CompletableFuture.completedFuture(null));
-        Optional<String> other = remembered.get(ssh.display());
         if (other.isPresent()) {
           reporter.stage("scanning " + local.root() + " while connecting to " + ssh.host());
           local.scanAhead(other.get(), config.lockHolder(), SyncRun.scanOptions(config), keys);

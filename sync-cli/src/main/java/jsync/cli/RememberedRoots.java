@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import jsync.transport.ssh.SshConnector;
 
 /**
  * What each {@code ssh://} root answered the last time jsync connected to it, one fact per file under
@@ -40,6 +41,16 @@ final class RememberedRoots {
   /** The key exchanges. */
   static RememberedRoots keyExchanges(Path jsyncHome) {
     return new RememberedRoots(jsyncHome, "remote-kex.txt");
+  }
+
+  /**
+   * The key exchange to prepare a key pair for while connecting to a root: the one its server agreed on last
+   * time ({@code rememberedKex}); on a first connection to it ({@code rootKnown} false: no canonical root
+   * remembered either, so no scan ahead competes for the other core), the likely one
+   * ({@link SshConnector#LIKELY_KEY_EXCHANGE}); otherwise none.
+   */
+  static Optional<String> keyExchangeToPrepare(Optional<String> rememberedKex, boolean rootKnown) {
+    return rememberedKex.or(() -> rootKnown ? Optional.empty() : Optional.of(SshConnector.LIKELY_KEY_EXCHANGE));
   }
 
   Optional<String> get(String rootAsWritten) {
