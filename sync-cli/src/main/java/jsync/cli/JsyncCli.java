@@ -148,7 +148,7 @@ public final class JsyncCli {
       String aheadRoot = scanAheadRoot(hints);
       if (aheadRoot != null) {
         ahead = ReadAhead.start(ReplicaServer.rootOf(env.home().toAbsolutePath(), aheadRoot), env.clock());
-        jsync.core.archive.Archive.loadAhead(); // a client that hints a root will open an archive
+        jsync.core.archive.ArchiveLibrary.loadAhead(); // a client that hints a root will open an archive
       }
       ReplicaServer server = new ReplicaServer(env.home().toAbsolutePath(), env.jsyncHome().toAbsolutePath(),
           env.hostName(), env.clock(), TreeWatcher.FACTORY).readingAhead(ahead);

@@ -50,26 +50,12 @@ public final class Archive implements ArchiveView, AutoCloseable {
   private static final byte[] ENTRIES = bytes("entries");
   private static final byte[] SIGNATURES = bytes("signatures");
 
+  /** The thread that loaded RocksDB's native library (this class's initialization), for tests. */
+  static final String LOADED_ON;
+
   static {
     RocksDB.loadLibrary();
-  }
-
-  /**
-   * Loads RocksDB's native library (~0.1 s in a fresh JVM) on a thread of its own, so that a process that
-   * will open an archive once something else is done ({@code jsync server}, waiting for the client's handshake)
-   * does not wait for it then. Opening an archive meanwhile waits for the load, as class initialization does.
-   */
-  public static void loadAhead() {
-    jsync.core.DaemonThreads.named("jsync-load-archive").newThread(() -> {
-      // The class's initialization is the load. If it fails, the open that needs the class later gets only
-      // "Could not initialize class" (JDK 17 does not say why), so the cause is told here.
-      try {
-        Class.forName(Archive.class.getName(), true, Archive.class.getClassLoader());
-      } catch (ClassNotFoundException | LinkageError e) {
-        Throwable why = e.getCause() != null ? e.getCause() : e;
-        LoggerFactory.getLogger(Archive.class).error("cannot load RocksDB's native library: {}", why.toString());
-      }
-    }).start();
+    LOADED_ON = Thread.currentThread().getName();
   }
 
   private final Path dir;
