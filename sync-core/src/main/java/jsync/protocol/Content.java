@@ -118,20 +118,19 @@ final class Content {
 
   /**
    * The signature to send for a delta against {@code basis}: its stored one, or one computed now; empty if
-   * neither fits in a request frame ({@link ReplicaServer#oversized}: files of more than about 7 GiB), and the
+   * neither fits in a request frame ({@link ReplicaServer#oversized}: files of more than about 5.5 GiB), and the
    * file must then come whole. A stored signature may be larger than the usual one for its file (it kept its
    * basis's block size, {@code SignatureBuilder.blockSizeFor(long, int)}): if that one does not fit, one with
    * the usual block size is computed.
    */
   static Optional<Signature> basisSignature(Basis basis) throws IOException {
-    Optional<Signature> stored = basis.stored().filter(sig -> !ReplicaServer.oversized(Optional.of(sig)));
+    Optional<Signature> stored = basis.stored().filter(sig -> !ReplicaServer.oversized(sig.blockCount()));
     if (stored.isPresent()) {
       return stored;
     }
     long size = Files.size(basis.file());
-    long blocks = Signature.blockCount(size, SignatureBuilder.blockSizeFor(size));
-    return blocks * 12 > ReplicaServer.MAX_SIGNATURE_BYTES ? Optional.empty()
-        : Optional.of(signatureOf(basis.file()));
+    return ReplicaServer.oversized(Signature.blockCount(size, SignatureBuilder.blockSizeFor(size)))
+        ? Optional.empty() : Optional.of(signatureOf(basis.file()));
   }
 
   /**

@@ -199,7 +199,12 @@ public final class ReplicaServer implements Session.Handler {
   }
 
   static boolean oversized(Optional<jsync.core.delta.Signature> signature) {
-    return signature.map(x -> (long) x.blockCount() * 12 > MAX_SIGNATURE_BYTES).orElse(false);
+    return signature.map(x -> oversized(x.blockCount())).orElse(false);
+  }
+
+  /** Whether a signature of {@code blocks} blocks (12 bytes each) is over {@link #MAX_SIGNATURE_BYTES}. */
+  static boolean oversized(long blocks) {
+    return blocks * 12 > MAX_SIGNATURE_BYTES;
   }
 
   private void root(Session s, long id, Message.RootRequest r) {

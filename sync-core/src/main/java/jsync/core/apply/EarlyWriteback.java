@@ -41,7 +41,9 @@ final class EarlyWriteback implements AutoCloseable {
   void wrote(long n) throws IOException {
     unflushed += n;
     if (unflushed >= EVERY && (flushing == null || flushing.isDone())) {
-      check();
+      if (flushing != null) {
+        outcome(); // throws if it failed
+      }
       unflushed = 0;
       flushing = THREADS.submit(() -> {
         out.force(false);
@@ -54,22 +56,12 @@ final class EarlyWriteback implements AutoCloseable {
   @Override
   public void close() throws IOException {
     if (flushing != null) {
-      try {
-        flushing.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while flushing to disk");
-      } catch (ExecutionException e) {
-        // reported below
-      }
-      check();
+      outcome();
     }
   }
 
-  private void check() throws IOException {
-    if (flushing == null || !flushing.isDone()) {
-      return;
-    }
+  /** Waits for the last flush and throws what it failed with. */
+  private void outcome() throws IOException {
     try {
       flushing.get();
     } catch (InterruptedException e) {

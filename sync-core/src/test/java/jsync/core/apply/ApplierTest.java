@@ -95,29 +95,34 @@ class ApplierTest {
 
   // ---- files ---------------------------------------------------------------------------------------------
 
+  /** A source used only through {@link ContentSource#transfer}, as the protocol's is for large files. */
+  @FunctionalInterface
+  private interface TransferOnly extends ContentSource {
+    @Override
+    default java.io.InputStream open(RelPath path, Entry.File want, jsync.core.model.Stamp stamp) {
+      throw new AssertionError("transfer is used");
+    }
+
+    @Override
+    void transfer(RelPath path, Entry.File want, jsync.core.model.Stamp stamp, java.util.Optional<Basis> basis,
+        java.io.OutputStream sink) throws IOException;
+  }
+
+
   @Test
   void largeTransferCutMidway_leavesItsPart_andTheNextAttemptOffersItAsTheDeltaBasis() throws Exception {
     byte[] content = new byte[600_000];
     new java.util.Random(9).nextBytes(content);
     Entry.File want = ApplyFixture.fileOf(content);
     List<java.util.Optional<Basis>> offered = new ArrayList<>();
-    ContentSource cut = new ContentSource() {
-      @Override
-      public java.io.InputStream open(RelPath path, Entry.File w, jsync.core.model.Stamp stamp) {
-        throw new AssertionError("transfer is used");
+    ContentSource cut = (TransferOnly) (path, w, stamp, basis, sink) -> {
+      offered.add(basis);
+      if (offered.size() == 1) {
+        sink.write(content, 0, 400_000);
+        throw new IOException("connection lost");
       }
-
-      @Override
-      public void transfer(RelPath path, Entry.File w, jsync.core.model.Stamp stamp,
-          java.util.Optional<Basis> basis, java.io.OutputStream sink) throws IOException {
-        offered.add(basis);
-        if (offered.size() == 1) {
-          sink.write(content, 0, 400_000);
-          throw new IOException("connection lost");
-        }
-        assertEquals(400_000, Files.size(basis.orElseThrow().file()), "the part received before the cut");
-        sink.write(content);
-      }
+      assertEquals(400_000, Files.size(basis.orElseThrow().file()), "the part received before the cut");
+      sink.write(content);
     };
     Applier first = new Applier(root, PropsPolicy.DEFAULT, BackupPolicy.NONE, cut, n -> { });
     first.add(new Step(1, List.of(Op.put(rel("big"), want, Observed.ABSENT))));
@@ -163,22 +168,13 @@ class ApplierTest {
       strong[i] = computedOld.strong(i);
     }
     jsync.core.delta.Signature planted = new jsync.core.delta.Signature(bs, 0, size, weak, strong);
-    ContentSource deltas = new ContentSource() {
-      @Override
-      public java.io.InputStream open(RelPath path, Entry.File w, jsync.core.model.Stamp stamp) {
-        throw new AssertionError("transfer is used");
-      }
-
-      @Override
-      public void transfer(RelPath path, Entry.File w, jsync.core.model.Stamp stamp,
-          java.util.Optional<Basis> basis, java.io.OutputStream sink) throws IOException {
-        jsync.core.delta.Signature sig = basis.orElseThrow().stored().orElseThrow();
-        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(basis.get().file());
-             jsync.core.delta.Patcher patcher = new jsync.core.delta.Patcher(sig, in,
-                 jsync.core.delta.Patcher.channelTo(sink), w.size(), w.fingerprint(), basis.get().copies())) {
-          new jsync.core.delta.Matcher(sig).deltify(new java.io.ByteArrayInputStream(updated), patcher);
-          assertTrue(patcher.finish().verified());
-        }
+    ContentSource deltas = (TransferOnly) (path, w, stamp, basis, sink) -> {
+      jsync.core.delta.Signature sig = basis.orElseThrow().stored().orElseThrow();
+      try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(basis.get().file());
+           jsync.core.delta.Patcher patcher = new jsync.core.delta.Patcher(sig, in,
+               jsync.core.delta.Patcher.channelTo(sink), w.size(), w.fingerprint(), basis.get().copies())) {
+        new jsync.core.delta.Matcher(sig).deltify(new java.io.ByteArrayInputStream(updated), patcher);
+        assertTrue(patcher.finish().verified());
       }
     };
     Applier a = new Applier(root, PropsPolicy.DEFAULT, BackupPolicy.NONE, deltas, n -> { },

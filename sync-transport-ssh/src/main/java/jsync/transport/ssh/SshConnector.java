@@ -48,6 +48,14 @@ public final class SshConnector {
   }
 
   /**
+   * The key exchange to prepare for on a first connection to a root, when nothing is remembered of it: the
+   * one OpenSSH 9.0 to 9.8 agree on with this client (Debian 12's 9.2 among them). Nothing else runs on the
+   * second core then (with no root remembered there is no scan ahead), so a pair the server turns out not
+   * to need (OpenSSH 9.9 and later agree on ML-KEM) costs CPU on an idle core, not time.
+   */
+  public static final String LIKELY_KEY_EXCHANGE = "sntrup761x25519-sha512";
+
+  /**
    * Prepares the key exchange of a connection about to be opened, given the one its server agreed on last
    * time ({@link RemotePipe#keyExchange()}, remembered by the caller): when that needs a key pair that is
    * expensive to generate (sntrup761), the built-in client generates it now on a thread of its own, and the
@@ -56,14 +64,6 @@ public final class SshConnector {
    *
    * @return completes once the pair is ready; at once when nothing is generated ahead
    */
-  /**
-   * The key exchange to prepare for on a first connection to a root, when nothing is remembered of it: the
-   * one OpenSSH 9.0 to 9.8 agree on with this client (Debian 12's 9.2 among them). Nothing else runs on the
-   * second core then (with no root remembered there is no scan ahead), so a pair the server turns out not
-   * to need (OpenSSH 9.9 and later agree on ML-KEM) costs CPU on an idle core, not time.
-   */
-  public static final String LIKELY_KEY_EXCHANGE = "sntrup761x25519-sha512";
-
   public static CompletableFuture<?> prepareKeyExchange(SshOptions options, String lastKeyExchange) {
     if (options.builtin() && Sntrup761KeyAhead.NAMES.contains(lastKeyExchange)) {
       return Sntrup761KeyAhead.startKeyGeneration();
