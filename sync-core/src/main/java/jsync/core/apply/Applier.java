@@ -629,7 +629,10 @@ public final class Applier implements AutoCloseable {
       checkParent(s.target().getParent());
       recheck(op, s.target());
       maybeBackup(op, s.target(), false);
-      Files.move(s.temp(), s.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try (DeferredFree old = DeferredFree.hold(s.target(), op.expected().entry())) {
+        Files.move(s.temp(), s.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        old.unlinked();
+      }
       dirsToSync.add(s.target().getParent());
       FileStat st = stat.read(s.target());
       Entry.File want = (Entry.File) op.want();
@@ -711,7 +714,10 @@ public final class Applier implements AutoCloseable {
       // parent, queued below, holds the removal). Left queued, it failed the whole flush.
       dirsToSync.remove(target);
     } else if (!maybeBackup(op, target, true)) {
-      Files.delete(target);
+      try (DeferredFree old = DeferredFree.hold(target, expected)) {
+        Files.delete(target);
+        old.unlinked();
+      }
     }
     dirsToSync.add(target.getParent());
     return Outcome.done(op, Observed.ABSENT, 0);
