@@ -14,6 +14,7 @@ import jsync.core.apply.ContentSource;
 import jsync.core.apply.DeltaMismatchException;
 import jsync.core.delta.DeltaDecoder;
 import jsync.core.delta.DeltaEncoder;
+import jsync.core.delta.HashedOutput;
 import jsync.core.delta.Matcher;
 import jsync.core.delta.Patcher;
 import jsync.core.delta.Signature;
@@ -105,8 +106,9 @@ final class Content {
     Signature base = signature.get();
     try (FileChannel old = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
          InputStream in = request(s, path, want, stamp, Optional.of(base));
+         // The applier's sink hashes what it is given: the patcher takes its hash from it (one hash, not two).
          Patcher patcher = new Patcher(base, old, Patcher.channelTo(sink), want.size(), want.fingerprint(),
-             basis.get().copies())) {
+             basis.get().copies(), sink instanceof HashedOutput hashed ? hashed : null)) {
       DeltaDecoder.decode(in, base, patcher);
       Patcher.Result result = patcher.finish();
       if (!result.verified()) {

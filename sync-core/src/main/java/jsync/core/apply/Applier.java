@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import jsync.core.DaemonThreads;
 import jsync.core.delta.CopiedBlocks;
+import jsync.core.delta.HashedOutput;
 import jsync.core.delta.Signature;
 import jsync.core.delta.SignatureBuilder;
 import jsync.core.delta.XxHash;
@@ -528,6 +529,67 @@ public final class Applier implements AutoCloseable {
     }
   }
 
+  /**
+   * The sink {@link #copy} gives a writer: the temporary file, with the hash of what it is given (which a
+   * delta's patcher takes from it, see {@link HashedOutput}), the block signature of a large file, its
+   * early write-back, progress, and a refusal of more than the wanted size.
+   */
+  private final class TempSink extends OutputStream implements HashedOutput {
+    private final FileChannel out;
+    private final long wantSize;
+    private final StreamingXXHash64 hash;
+    private final BackgroundSignature aside;
+    private final SignatureBuilder sig;
+    private final EarlyWriteback writeback;
+    private final boolean reportProgress;
+    long total;
+
+    TempSink(FileChannel out, long wantSize, StreamingXXHash64 hash, BackgroundSignature aside,
+        SignatureBuilder sig, EarlyWriteback writeback, boolean reportProgress) {
+      this.out = out;
+      this.wantSize = wantSize;
+      this.hash = hash;
+      this.aside = aside;
+      this.sig = sig;
+      this.writeback = writeback;
+      this.reportProgress = reportProgress;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      total += len;
+      if (total > wantSize) {
+        throw new TooLongException();
+      }
+      hash.update(b, off, len);
+      if (aside != null) {
+        aside.update(b, off, len);
+      } else if (sig != null) {
+        sig.update(b, off, len);
+      }
+      ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+      while (bb.hasRemaining()) {
+        out.write(bb);
+      }
+      if (writeback != null) {
+        writeback.wrote(len);
+      }
+      if (reportProgress) {
+        progress.accept(len);
+      }
+    }
+
+    @Override
+    public long hashSoFar() {
+      return hash.getValue();
+    }
+  }
+
   /** Writes content into the sink {@link #copy} gives it. */
   @FunctionalInterface
   private interface Writer {
@@ -575,44 +637,14 @@ public final class Applier implements AutoCloseable {
          EarlyWriteback writeback = want.size() >= EarlyWriteback.MIN_SIZE
              ? new EarlyWriteback(out) : null;
          StreamingXXHash64 h = XxHash.streaming(0)) {
-      long[] total = {0};
-      OutputStream sink = new OutputStream() {
-        @Override
-        public void write(int b) throws IOException {
-          write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          total[0] += len;
-          if (total[0] > want.size()) {
-            throw new TooLongException();
-          }
-          h.update(b, off, len);
-          if (aside != null) {
-            aside.update(b, off, len);
-          } else if (sig != null) {
-            sig.update(b, off, len);
-          }
-          ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-          while (bb.hasRemaining()) {
-            out.write(bb);
-          }
-          if (writeback != null) {
-            writeback.wrote(len);
-          }
-          if (reportProgress) {
-            progress.accept(len);
-          }
-        }
-      };
+      TempSink sink = new TempSink(out, want.size(), h, aside, aside == null ? sig : null, writeback, reportProgress);
       try {
         writer.writeTo(sink);
       } catch (TooLongException e) {
         return null;
       }
       Fingerprint fp = Fingerprint.of(h.getValue());
-      if (total[0] != want.size() || (want.fingerprint().known() && !fp.equals(want.fingerprint()))) {
+      if (sink.total != want.size() || (want.fingerprint().known() && !fp.equals(want.fingerprint()))) {
         return null;
       }
       return new Copied(fp, aside != null ? Optional.of(aside.finish())

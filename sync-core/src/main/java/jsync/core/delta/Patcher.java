@@ -16,8 +16,9 @@ import net.jpountz.xxhash.StreamingXXHash64;
  * The receiver's half of the rsync algorithm: carries out delta operations, copying blocks from the basis
  * file (the receiver's old version, whose {@link Signature} the sender matched against) and writing
  * literals, to rebuild the new version into {@code out}, usually a temporary file. It computes the
- * output's length and xxHash64 as the bytes go past, and {@link #finish} compares them with what the sender
- * said the new version is.
+ * output's length and xxHash64 as the bytes go past (or takes the hash from an output that computes it
+ * anyway, a {@link HashedOutput}), and {@link #finish} compares them with what the sender said the new
+ * version is.
  *
  * <p>A result that does not match is not an error but an outcome: the basis changed since its signature
  * was taken, the sender's file changed while it was read, or (at 2<sup>-64</sup>) a strong checksum
@@ -40,7 +41,9 @@ public final class Patcher implements DeltaSink, Closeable {
   private final long expectedSize;
   private final Fingerprint expected;
   private final CopiedBlocks copies;
-  private final StreamingXXHash64 hash = XxHash.streaming(0);
+  /** The hash of the output as it is written; null when {@link #hashedOut} computes it. */
+  private final StreamingXXHash64 hash;
+  private final HashedOutput hashedOut;
   private final ByteBuffer copyBuffer = ByteBuffer.allocate(COPY_BUFFER);
   private long size;
   private Optional<String> mismatch = Optional.empty();
@@ -65,6 +68,16 @@ public final class Patcher implements DeltaSink, Closeable {
    */
   public Patcher(Signature basis, SeekableByteChannel basisChannel, WritableByteChannel out,
       long expectedSize, Fingerprint expected, CopiedBlocks copies) throws IOException {
+    this(basis, basisChannel, out, expectedSize, expected, copies, null);
+  }
+
+  /**
+   * As above, with {@code hashedOut} (if not null) computing the hash of everything {@code out} is given:
+   * the same output seen from its hashing side, holding nothing before this patcher writes to it. The
+   * patcher then does not hash its output itself, and compares that hash at {@link #finish}.
+   */
+  public Patcher(Signature basis, SeekableByteChannel basisChannel, WritableByteChannel out,
+      long expectedSize, Fingerprint expected, CopiedBlocks copies, HashedOutput hashedOut) throws IOException {
     if (!expected.known() || expectedSize < 0) {
       throw new IllegalArgumentException("expected " + expectedSize + " bytes of " + expected);
     }
@@ -74,6 +87,8 @@ public final class Patcher implements DeltaSink, Closeable {
     this.expectedSize = expectedSize;
     this.expected = expected;
     this.copies = copies;
+    this.hashedOut = hashedOut;
+    this.hash = hashedOut == null ? XxHash.streaming(0) : null;
     long actual = basisChannel.size();
     if (actual != basis.fileSize()) {
       fail("the basis file is " + actual + " bytes, its signature says " + basis.fileSize()
@@ -140,7 +155,7 @@ public final class Patcher implements DeltaSink, Closeable {
    */
   public Result finish() {
     checkOpen();
-    Fingerprint actual = Fingerprint.of(hash.getValue());
+    Fingerprint actual = Fingerprint.of(hash != null ? hash.getValue() : hashedOut.hashSoFar());
     close();
     if (mismatch.isEmpty() && size != expectedSize) {
       fail("rebuilt " + size + " bytes, expected " + expectedSize);
@@ -156,7 +171,9 @@ public final class Patcher implements DeltaSink, Closeable {
   public void close() {
     if (!closed) {
       closed = true;
-      hash.close();
+      if (hash != null) {
+        hash.close();
+      }
     }
   }
 
@@ -166,7 +183,9 @@ public final class Patcher implements DeltaSink, Closeable {
       fail("more than the expected " + expectedSize + " bytes");
       return;
     }
-    hash.update(b, off, len);
+    if (hash != null) {
+      hash.update(b, off, len);
+    }
     size += len;
     ByteBuffer bb = ByteBuffer.wrap(b, off, len);
     while (bb.hasRemaining()) {

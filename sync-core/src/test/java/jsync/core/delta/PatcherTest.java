@@ -52,6 +52,61 @@ class PatcherTest {
     assertEquals(new Patcher.Result(F2.length, fingerprint(F2), java.util.Optional.empty()), r);
   }
 
+  /** An output that hashes what it is given, as the applier's sink into a temporary file does. */
+  private static final class HashingStream extends ByteArrayOutputStream implements HashedOutput {
+    private final net.jpountz.xxhash.StreamingXXHash64 hash = XxHash.streaming(0);
+    int hashQueries;
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      super.write(b, off, len);
+      hash.update(b, off, len);
+    }
+
+    @Override
+    public long hashSoFar() {
+      hashQueries++;
+      return hash.getValue();
+    }
+  }
+
+  @Test
+  void anOutputThatHashes_providesTheHashTheResultIsCheckedWith() throws IOException {
+    HashingStream out = new HashingStream();
+    Patcher.Result r;
+    try (Patcher p = new Patcher(SIG, new Ops.BytesChannel(F1), Patcher.channelTo(out), F2.length,
+        fingerprint(F2), null, out)) {
+      p.copy(3, 3);
+      p.literal(LIT, 0, LIT.length);
+      p.copy(0, 2);
+      r = p.finish();
+    }
+    assertTrue(r.verified(), r.toString());
+    assertArrayEquals(F2, out.toByteArray());
+    assertEquals(fingerprint(F2), r.fingerprint());
+    assertEquals(1, out.hashQueries);
+  }
+
+  @Test
+  void anOutputThatHashes_isBelieved_soAWrongHashThereFailsTheResult() throws IOException {
+    // The bytes are right, but the output reports the hash of something else: the patcher, not hashing
+    // them itself, must report a mismatch (it would pass if the patcher still hashed on its own).
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    HashedOutput lying = () -> fingerprint(F1).xxh64();
+    Patcher.Result r;
+    try (Patcher p = new Patcher(SIG, new Ops.BytesChannel(F1), Channels.newChannel(bytes), F2.length,
+        fingerprint(F2), null, lying)) {
+      p.copy(3, 3);
+      p.literal(LIT, 0, LIT.length);
+      p.copy(0, 2);
+      r = p.finish();
+    }
+    assertArrayEquals(F2, bytes.toByteArray());
+    assertFalse(r.verified());
+    assertEquals(fingerprint(F1), r.fingerprint());
+    assertTrue(r.mismatch().get().contains("fingerprint"), r.mismatch().get());
+  }
+
   /**
    * A long run of copied blocks reaches a stream in the patcher's 128 KiB pieces, one {@code write} call
    * each: the receiver's stream is a file, and {@code Channels.newChannel} would have cut each piece into
