@@ -538,13 +538,13 @@ public final class Applier implements AutoCloseable {
     private final FileChannel out;
     private final long wantSize;
     private final StreamingXXHash64 hash;
-    private final BackgroundSignature aside;
+    private final BackgroundDigest aside;
     private final SignatureBuilder sig;
     private final EarlyWriteback writeback;
     private final boolean reportProgress;
     long total;
 
-    TempSink(FileChannel out, long wantSize, StreamingXXHash64 hash, BackgroundSignature aside,
+    TempSink(FileChannel out, long wantSize, StreamingXXHash64 hash, BackgroundDigest aside,
         SignatureBuilder sig, EarlyWriteback writeback, boolean reportProgress) {
       this.out = out;
       this.wantSize = wantSize;
@@ -566,11 +566,13 @@ public final class Applier implements AutoCloseable {
       if (total > wantSize) {
         throw new TooLongException();
       }
-      hash.update(b, off, len);
       if (aside != null) {
-        aside.update(b, off, len);
-      } else if (sig != null) {
-        sig.update(b, off, len);
+        aside.update(b, off, len);   // hashed there too
+      } else {
+        hash.update(b, off, len);
+        if (sig != null) {
+          sig.update(b, off, len);
+        }
       }
       ByteBuffer bb = ByteBuffer.wrap(b, off, len);
       while (bb.hasRemaining()) {
@@ -585,8 +587,8 @@ public final class Applier implements AutoCloseable {
     }
 
     @Override
-    public long hashSoFar() {
-      return hash.getValue();
+    public long hashSoFar() throws IOException {
+      return aside != null ? aside.hashSoFar() : hash.getValue();
     }
   }
 
@@ -626,13 +628,13 @@ public final class Applier implements AutoCloseable {
         : basis.isEmpty() ? new SignatureBuilder(want.size(), 0)
         : new SignatureBuilder(want.size(), SignatureBuilder.blockSizeFor(want.size(), basisBlockSize(basis.get())),
             0, basis.get().copies());
-    BackgroundSignature aside = sig != null && want.size() >= BackgroundSignature.MIN_SIZE
-        ? new BackgroundSignature(sig) : null;
+    BackgroundDigest aside = sig != null && want.size() >= BackgroundDigest.MIN_SIZE
+        ? new BackgroundDigest(sig) : null;
     // Created with the wanted mode (less what the umask removes), never more open than the final file.
     FileAttribute<?>[] attrs = posix
         ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FileStat.permissions(mode))}
         : new FileAttribute<?>[0];
-    try (BackgroundSignature signatureAside = aside;
+    try (BackgroundDigest digestAside = aside;
          FileChannel out = FileChannel.open(temp, CREATE_TEMP, attrs);
          EarlyWriteback writeback = want.size() >= EarlyWriteback.MIN_SIZE
              ? new EarlyWriteback(out) : null;
@@ -643,12 +645,23 @@ public final class Applier implements AutoCloseable {
       } catch (TooLongException e) {
         return null;
       }
-      Fingerprint fp = Fingerprint.of(h.getValue());
-      if (sink.total != want.size() || (want.fingerprint().known() && !fp.equals(want.fingerprint()))) {
+      if (sink.total != want.size()) {
         return null;
       }
-      return new Copied(fp, aside != null ? Optional.of(aside.finish())
-          : sig == null ? Optional.empty() : Optional.of(sig.finish()));
+      Fingerprint fp;
+      Optional<Signature> signature;
+      if (aside != null) {
+        BackgroundDigest.Digest d = aside.finish();
+        fp = Fingerprint.of(d.hash());
+        signature = Optional.of(d.signature());
+      } else {
+        fp = Fingerprint.of(h.getValue());
+        signature = sig == null ? Optional.empty() : Optional.of(sig.finish());
+      }
+      if (want.fingerprint().known() && !fp.equals(want.fingerprint())) {
+        return null;
+      }
+      return new Copied(fp, signature);
     }
   }
 
