@@ -532,19 +532,20 @@ public final class Applier implements AutoCloseable {
   /**
    * The sink {@link #copy} gives a writer: the temporary file, with the hash of what it is given (which a
    * delta's patcher takes from it, see {@link HashedOutput}), the block signature of a large file, its
-   * early write-back, progress, and a refusal of more than the wanted size.
+   * early write-back, progress, and a refusal of more than the wanted size. A large file's bytes are
+   * written and signed on a thread of their own ({@link BackgroundWrite}); the hash stays here.
    */
   private final class TempSink extends OutputStream implements HashedOutput {
     private final FileChannel out;
     private final long wantSize;
     private final StreamingXXHash64 hash;
-    private final BackgroundDigest aside;
+    private final BackgroundWrite aside;
     private final SignatureBuilder sig;
     private final EarlyWriteback writeback;
     private final boolean reportProgress;
     long total;
 
-    TempSink(FileChannel out, long wantSize, StreamingXXHash64 hash, BackgroundDigest aside,
+    TempSink(FileChannel out, long wantSize, StreamingXXHash64 hash, BackgroundWrite aside,
         SignatureBuilder sig, EarlyWriteback writeback, boolean reportProgress) {
       this.out = out;
       this.wantSize = wantSize;
@@ -566,20 +567,20 @@ public final class Applier implements AutoCloseable {
       if (total > wantSize) {
         throw new TooLongException();
       }
+      hash.update(b, off, len);
       if (aside != null) {
-        aside.update(b, off, len);   // hashed there too
+        aside.write(b, off, len);   // written and signed there
       } else {
-        hash.update(b, off, len);
         if (sig != null) {
           sig.update(b, off, len);
         }
-      }
-      ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-      while (bb.hasRemaining()) {
-        out.write(bb);
-      }
-      if (writeback != null) {
-        writeback.wrote(len);
+        ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+        while (bb.hasRemaining()) {
+          out.write(bb);
+        }
+        if (writeback != null) {
+          writeback.wrote(len);
+        }
       }
       if (reportProgress) {
         progress.accept(len);
@@ -587,8 +588,8 @@ public final class Applier implements AutoCloseable {
     }
 
     @Override
-    public long hashSoFar() throws IOException {
-      return aside != null ? aside.hashSoFar() : hash.getValue();
+    public long hashSoFar() {
+      return hash.getValue();
     }
   }
 
@@ -628,16 +629,20 @@ public final class Applier implements AutoCloseable {
         : basis.isEmpty() ? new SignatureBuilder(want.size(), 0)
         : new SignatureBuilder(want.size(), SignatureBuilder.blockSizeFor(want.size(), basisBlockSize(basis.get())),
             0, basis.get().copies());
-    BackgroundDigest aside = sig != null && want.size() >= BackgroundDigest.MIN_SIZE
-        ? new BackgroundDigest(sig) : null;
     // Created with the wanted mode (less what the umask removes), never more open than the final file.
     FileAttribute<?>[] attrs = posix
         ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FileStat.permissions(mode))}
         : new FileAttribute<?>[0];
-    try (BackgroundDigest digestAside = aside;
-         FileChannel out = FileChannel.open(temp, CREATE_TEMP, attrs);
+    try (FileChannel out = FileChannel.open(temp, CREATE_TEMP, attrs);
          EarlyWriteback writeback = want.size() >= EarlyWriteback.MIN_SIZE
              ? new EarlyWriteback(out) : null;
+         BackgroundWrite aside = sig != null && want.size() >= BackgroundWrite.MIN_SIZE
+             ? new BackgroundWrite(out, n -> {
+                 if (writeback != null) {
+                   writeback.wrote(n);
+                 }
+               }, sig)
+             : null;
          StreamingXXHash64 h = XxHash.streaming(0)) {
       TempSink sink = new TempSink(out, want.size(), h, aside, aside == null ? sig : null, writeback, reportProgress);
       try {
@@ -648,16 +653,10 @@ public final class Applier implements AutoCloseable {
       if (sink.total != want.size()) {
         return null;
       }
-      Fingerprint fp;
-      Optional<Signature> signature;
-      if (aside != null) {
-        BackgroundDigest.Digest d = aside.finish();
-        fp = Fingerprint.of(d.hash());
-        signature = Optional.of(d.signature());
-      } else {
-        fp = Fingerprint.of(h.getValue());
-        signature = sig == null ? Optional.empty() : Optional.of(sig.finish());
-      }
+      // Everything written (a large file's writes finished on their own thread) before the file is checked.
+      Optional<Signature> signature = aside != null ? Optional.of(aside.finish())
+          : sig == null ? Optional.empty() : Optional.of(sig.finish());
+      Fingerprint fp = Fingerprint.of(h.getValue());
       if (want.fingerprint().known() && !fp.equals(want.fingerprint())) {
         return null;
       }

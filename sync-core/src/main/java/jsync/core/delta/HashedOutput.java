@@ -1,7 +1,5 @@
 package jsync.core.delta;
 
-import java.io.IOException;
-
 /**
  * An output that hashes every byte written to it (xxHash64, seed 0), such as the applier's sink into a
  * temporary file. A {@link Patcher} writing into one that held nothing before takes the hash of its
@@ -9,10 +7,6 @@ import java.io.IOException;
  * thread, the busiest thread of a large delta; docs/benchmarks.md).
  */
 public interface HashedOutput {
-  /**
-   * The xxHash64 (seed 0) of all bytes written so far.
-   *
-   * @throws IOException if it cannot be had (the output hashes on another thread, which failed)
-   */
-  long hashSoFar() throws IOException;
+  /** The xxHash64 (seed 0) of all bytes written so far. */
+  long hashSoFar();
 }

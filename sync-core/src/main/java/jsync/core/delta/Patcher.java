@@ -153,7 +153,7 @@ public final class Patcher implements DeltaSink, Closeable {
    * Compares the output with the expected size and fingerprint, then releases the hash state. Call it
    * after the last operation; {@code out} may then be flushed and closed.
    */
-  public Result finish() throws IOException {
+  public Result finish() {
     checkOpen();
     Fingerprint actual = Fingerprint.of(hash != null ? hash.getValue() : hashedOut.hashSoFar());
     close();
