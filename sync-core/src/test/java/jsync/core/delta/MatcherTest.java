@@ -54,6 +54,25 @@ class MatcherTest {
     assertEquals(Ops.fingerprint(new byte[0]), r.fingerprint());
   }
 
+  /** Without the hash, the same operations and statistics, the length, and an unknown fingerprint. */
+  @Test
+  void deltifyUnhashed_describesTheSameOperations_withoutAFingerprint() throws IOException {
+    byte[] old = random(20 * BS + 300, 8);
+    byte[] now = concat(slice(old, 0, 7 * BS), random(500, 9), slice(old, 7 * BS + 40, old.length));
+    Ops hashed = new Ops();
+    Ops unhashed = new Ops();
+    Matcher m = new Matcher(Ops.signature(old, BS, 7));
+    Matcher.Result a = m.deltify(new ByteArrayInputStream(now), hashed);
+    Matcher.Result b = m.deltifyUnhashed(new ByteArrayInputStream(now), unhashed);
+    assertEquals(hashed.script(), unhashed.script());
+    assertTrue(hashed.script().contains("L"), hashed.script());
+    assertEquals(Ops.fingerprint(now), a.fingerprint());
+    assertEquals(jsync.core.model.Fingerprint.UNKNOWN, b.fingerprint());
+    assertEquals(new Matcher.Result(a.length(), b.fingerprint(), a.literalBytes(), a.copiedBytes(),
+        a.falseAlarms()), b);
+    assertEquals(now.length, b.length());
+  }
+
   @Test
   void filesSmallerThanABlock_matchOnlyWhenEqual() throws IOException {
     byte[] f1 = random(700, 5);
