@@ -265,8 +265,9 @@ public final class JsyncCli {
 
   /**
    * The two replicas of a run; closing the pair closes both. Each then writes its archive to disk: a remote
-   * replica over there while this side does its own, not after it (the end of a run that changed a large
-   * file: the two flushes took 0.13 and 0.02 s one after the other; docs/benchmarks.md).
+   * replica over there while this side does its own, not after it (at the end of a run that changed a large
+   * file the two flushes took 0.13 and 0.02 s one after the other; between two machines they overlap, on
+   * one they share a disk journal; docs/benchmarks.md).
    */
   record ReplicaPair(Replica alpha, Replica beta) implements AutoCloseable {
     @Override
@@ -281,11 +282,11 @@ public final class JsyncCli {
         }
         return;
       }
-      RuntimeException[] remoteFailure = new RuntimeException[1];
+      Throwable[] remoteFailure = new Throwable[1];
       Thread closing = new Thread(() -> {
         try {
           remote.close();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
           remoteFailure[0] = e;
         }
       }, "jsync-close-remote");
@@ -293,11 +294,19 @@ public final class JsyncCli {
       closing.start();
       try {
         local.close();
-      } finally {
+      } catch (RuntimeException | Error e) {
         joinUninterruptibly(closing);
+        if (remoteFailure[0] != null) {
+          e.addSuppressed(remoteFailure[0]);
+        }
+        throw e;
       }
-      if (remoteFailure[0] != null) {
-        throw remoteFailure[0];
+      joinUninterruptibly(closing);
+      if (remoteFailure[0] instanceof RuntimeException r) {
+        throw r;
+      }
+      if (remoteFailure[0] instanceof Error err) {
+        throw err;
       }
     }
 

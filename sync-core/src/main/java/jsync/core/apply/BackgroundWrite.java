@@ -125,7 +125,7 @@ final class BackgroundWrite implements AutoCloseable {
         throw r;
       }
       if (cause instanceof IOException io) {
-        throw new IOException(io.getMessage(), io);
+        throw io;
       }
       throw new IOException("cannot write: " + cause, cause);
     }
@@ -140,12 +140,21 @@ final class BackgroundWrite implements AutoCloseable {
     if (!result.isDone()) {
       full.clear();
       full.offer(ABORT);
-      try {
-        result.get();
-      } catch (InterruptedException e) {
+      // Waited for even if this thread is interrupted (an applier shutting down): the file and its
+      // write-back are closed after this, and must not be in use then. At most one chunk's write.
+      boolean interrupted = false;
+      while (true) {
+        try {
+          result.get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+          break; // it failed; the producer has its own error, or learns this one from finish
+        }
+      }
+      if (interrupted) {
         Thread.currentThread().interrupt();
-      } catch (ExecutionException e) {
-        // it failed; the producer has its own error, or learns this one from finish
       }
     }
   }

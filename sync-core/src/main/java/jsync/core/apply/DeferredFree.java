@@ -2,11 +2,14 @@ package jsync.core.apply;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import jsync.core.DaemonThreads;
@@ -22,10 +25,21 @@ import jsync.core.model.Entry;
  * So the old file is opened just before, and closed afterwards on {@code jsync-release}, while the run goes
  * on with its commit. Only an optimisation: if the file cannot be opened, nothing is held and the rename
  * frees it as before. A process that exits first closes the descriptor (and frees the file) at its exit.
+ *
+ * <p>Only on local filesystems whose unlinked-but-open files simply wait for their last close
+ * ({@link #LOCAL_TYPES}): NFS renames such a file to {@code .nfsXXXX} in its directory and FUSE mounts to
+ * {@code .fuse_hiddenXXXX}, which would make the directory look non-empty to a removal that follows and
+ * show up in scans. At most {@link #MAX_HELD} files are held at once; beyond, the rename frees in line.
  */
 final class DeferredFree implements AutoCloseable {
   /** Files at least this large are freed aside; freeing 16 MiB costs ~3 ms, a hand-over a few µs. */
   static final long MIN_SIZE = 16L << 20;
+  /** Descriptors held at most, so that deleting thousands of large files cannot exhaust the process's. */
+  static final int MAX_HELD = 64;
+  /** Filesystem types (as {@code FileStore.type()} names them) where an open, unlinked file leaves no name. */
+  static final Set<String> LOCAL_TYPES = Set.of("ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "tmpfs",
+      "overlay");
+  private static final Semaphore HELD = new Semaphore(MAX_HELD);
 
   /** One thread, started when needed: the frees are sequential work in the kernel anyway. */
   static final ExecutorService RELEASER = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS,
@@ -39,17 +53,30 @@ final class DeferredFree implements AutoCloseable {
 
   /**
    * Holds the file at {@code target} open if the caller expects it to be a regular file of at least
-   * {@link #MIN_SIZE} (what it re-checked it to be); holds nothing otherwise, or if it cannot be opened.
+   * {@link #MIN_SIZE} (what it re-checked it to be) on a local filesystem; holds nothing otherwise, if it
+   * cannot be opened, or while {@link #MAX_HELD} files are held.
    */
   static DeferredFree hold(Path target, Entry expected) {
     if (!(expected instanceof Entry.File f) || f.size() < MIN_SIZE) {
       return new DeferredFree(null);
     }
-    try {
-      return new DeferredFree(FileChannel.open(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
-    } catch (IOException | UnsupportedOperationException e) {
+    if (!HELD.tryAcquire()) {
       return new DeferredFree(null);
     }
+    FileChannel ch = null;
+    try {
+      // Looked at again just before the open: opening a FIFO put there since the re-check would block.
+      if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+          && LOCAL_TYPES.contains(Files.getFileStore(target).type())) {
+        ch = FileChannel.open(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+      }
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      ch = null;
+    }
+    if (ch == null) {
+      HELD.release();
+    }
+    return new DeferredFree(ch);
   }
 
   /** The held file's name is gone (renamed over or deleted): its descriptor is closed on the release thread. */
@@ -75,6 +102,8 @@ final class DeferredFree implements AutoCloseable {
       ch.close();
     } catch (IOException e) {
       // A read-only descriptor: nothing was written through it that a failed close could lose.
+    } finally {
+      HELD.release();
     }
   }
 }

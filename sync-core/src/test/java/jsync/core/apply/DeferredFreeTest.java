@@ -41,7 +41,10 @@ class DeferredFreeTest {
   @BeforeEach
   void setUp() throws IOException {
     assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs Linux's /proc/self/fd");
-    root = Files.createDirectories(tmp.resolve("root"));
+    // Real path: /proc/self/fd shows it, whatever symbolic links lead to the temporary directory.
+    root = Files.createDirectories(tmp.resolve("root")).toRealPath();
+    assumeTrue(DeferredFree.LOCAL_TYPES.contains(Files.getFileStore(root).type()),
+        "a filesystem where files are freed aside: " + Files.getFileStore(root).type());
     DeferredFree.RELEASER.execute(() -> {
       try {
         releaseHeld.await(TestTimeouts.seconds(30).toSeconds(), TimeUnit.SECONDS);
@@ -52,8 +55,8 @@ class DeferredFreeTest {
   }
 
   @AfterEach
-  void letGo() {
-    releaseHeld.countDown();
+  void letGo() throws Exception {
+    drainReleases(); // so that the next test starts with nothing held
   }
 
   private Applier applier() throws IOException {
@@ -141,6 +144,37 @@ class DeferredFreeTest {
 
     assertArrayEquals(next, Files.readAllBytes(f));
     assertEquals(List.of(), heldDeleted(f), "nothing held while the release thread is busy");
+  }
+
+  /** Deleting many large files holds at most MAX_HELD of them; the others are freed by their delete. */
+  @Test
+  void atMostMaxHeldFilesAreHeld() throws Exception {
+    int files = DeferredFree.MAX_HELD + 5;
+    List<Path> paths = new ArrayList<>();
+    for (int i = 0; i < files; i++) {
+      Path f = root.resolve("big" + i);
+      try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+        raf.setLength(DeferredFree.MIN_SIZE); // sparse: no need to write 16 MiB each
+      }
+      paths.add(f);
+    }
+    try (Applier a = applier()) {
+      for (int i = 0; i < files; i++) {
+        a.add(new Step(i, List.of(Op.remove(RelPath.parse("big" + i), observe(root, "big" + i)))));
+      }
+      for (StepResult r : a.flush()) {
+        assertTrue(r.succeeded(), r.failure());
+      }
+    }
+    int held = 0;
+    for (Path f : paths) {
+      held += heldDeleted(f).size();
+    }
+    assertEquals(DeferredFree.MAX_HELD, held);
+    drainReleases();
+    for (Path f : paths) {
+      assertEquals(List.of(), heldDeleted(f));
+    }
   }
 
   @Test
