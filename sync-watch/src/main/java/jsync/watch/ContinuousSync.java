@@ -124,7 +124,8 @@ public final class ContinuousSync {
   private long rewatchNanos;
   /** When the next full synchronization is due (a safety net, polling, or a retry after a failure). */
   private long nextFullNanos;
-  private int passes;
+  /** Passes completed; read by other threads (tests, status). */
+  private volatile int passes;
 
   public ContinuousSync(ReplicaMaker maker, SyncConfig config, Settings settings, Listener listener) {
     this.maker = maker;

@@ -33,6 +33,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import jsync.core.DaemonThreads;
 import jsync.core.delta.CopiedBlocks;
@@ -45,6 +46,7 @@ import jsync.core.model.Fingerprint;
 import jsync.core.model.Observed;
 import jsync.core.model.PropsPolicy;
 import jsync.core.model.RelPath;
+import jsync.core.model.Stamp;
 import jsync.core.scan.FileStat;
 import jsync.core.scan.Hasher;
 import net.jpountz.xxhash.StreamingXXHash64;
@@ -673,15 +675,16 @@ public final class Applier implements AutoCloseable {
       checkParent(s.target().getParent());
       recheck(op, s.target());
       maybeBackup(op, s.target(), false);
+      FileStat staged = stat.read(s.temp());
       try (DeferredFree old = DeferredFree.hold(s.target(), op.expected().entry())) {
         Files.move(s.temp(), s.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         old.unlinked();
       }
+      afterRename.accept(s.target());
       dirsToSync.add(s.target().getParent());
       FileStat st = stat.read(s.target());
       Entry.File want = (Entry.File) op.want();
-      Entry.File now = new Entry.File(st.size(), st.mtimeNanos(), st.mode(), s.copied().fingerprint());
-      return Outcome.done(op, new Observed(now, st.stamp()), s.transferred() ? want.size() : 0,
+      return Outcome.done(op, installed(st, staged, s.copied().fingerprint()), s.transferred() ? want.size() : 0,
           s.copied().signature());
     } catch (ChangedException e) {
       deleteQuietly(s.temp());
@@ -690,6 +693,32 @@ public final class Applier implements AutoCloseable {
       deleteQuietly(s.temp());
       return Outcome.failed(op, "cannot write " + display(op) + ": " + describe(e));
     }
+  }
+
+  /**
+   * What to record of a file just renamed into place, from its status {@code st} read after the rename and
+   * {@code staged}, read of the temporary file before it. Someone may have written to the file in between:
+   * its status is then theirs, and recording it with the fingerprint of what we wrote would hide their
+   * change from every later scan, which trusts a file whose status matches its record (and a later change
+   * on the other side would then overwrite theirs without a conflict). Unless the file is still the one we
+   * staged (same inode, size and mtime; the rename only moves its ctime), it is recorded with what we wrote
+   * and {@link Stamp#NONE}, so the next scan reads it again.
+   */
+  private static Observed installed(FileStat st, FileStat staged, Fingerprint fingerprint) {
+    boolean ours = st.type() == FileStat.Type.FILE && st.inode() == staged.inode() && st.size() == staged.size()
+        && st.mtimeNanos() == staged.mtimeNanos();
+    return ours ? new Observed(new Entry.File(st.size(), st.mtimeNanos(), st.mode(), fingerprint), st.stamp())
+        : new Observed(new Entry.File(staged.size(), staged.mtimeNanos(), staged.mode(), fingerprint), Stamp.NONE);
+  }
+
+  /**
+   * Called with each file's path right after it was renamed into place, before its status is read: a seam
+   * for tests that write to it at that moment (see {@link #installed}).
+   */
+  private Consumer<Path> afterRename = p -> { };
+
+  void afterRename(Consumer<Path> hook) {
+    this.afterRename = hook;
   }
 
   private Outcome putDir(Op op, Path target) throws IOException {
@@ -737,8 +766,15 @@ public final class Applier implements AutoCloseable {
       case DIR -> new Entry.Dir(st.mode());
       case LINK, ABSENT, PROBLEM -> throw new IllegalArgumentException("no properties to set on " + want);
     };
-    Observed result = want.kind() == Entry.Kind.FILE ? new Observed(now, st.stamp()) : Observed.of(now);
-    return Outcome.done(op, result, 0);
+    if (want.kind() != Entry.Kind.FILE) {
+      return Outcome.done(op, Observed.of(now), 0);
+    }
+    // As for an install (see installed): a file written to since the re-check has another size or mtime
+    // than the one whose properties we set; its status is then not recorded, so the next scan reads it.
+    Entry.File expected = (Entry.File) op.expected().entry();
+    long mtime = props.times() ? ((Entry.File) want).mtimeNanos() : expected.mtimeNanos();
+    boolean ours = st.type() == FileStat.Type.FILE && st.size() == expected.size() && st.mtimeNanos() == mtime;
+    return Outcome.done(op, new Observed(now, ours ? st.stamp() : Stamp.NONE), 0);
   }
 
   private Outcome remove(Op op, Path target) throws IOException {

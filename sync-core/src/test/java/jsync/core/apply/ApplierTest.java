@@ -306,6 +306,74 @@ class ApplierTest {
     assertEquals(List.of(), temps(root));
   }
 
+  /** A hook that runs {@code write} on the file right after the applier renamed it into place. */
+  private static java.util.function.Consumer<Path> thenTheyWrite(IoAction write) {
+    return p -> {
+      try {
+        write.run(p);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+  }
+
+  @FunctionalInterface
+  private interface IoAction {
+    void run(Path p) throws IOException;
+  }
+
+  private static void assertRecordedWithoutStamp(StepResult r, String ourContent) {
+    assertTrue(r.succeeded(), r.failure());
+    Observed recorded = r.outcomes().get(0).result();
+    assertEquals(jsync.core.model.Stamp.NONE, recorded.stamp(), "their status must not be recorded");
+    Entry.File entry = (Entry.File) recorded.entry();
+    assertEquals(file(ourContent).fingerprint(), entry.fingerprint());
+    assertEquals(ourContent.length(), entry.size());
+  }
+
+  /**
+   * Someone writes to a file right after it was renamed into place (an editor, or a program that reacts
+   * to the file's arrival): recording their status with our content's fingerprint would make every later
+   * scan trust it and never see their change (found by a watch-mode test under load). It is recorded
+   * without a stamp, so the next scan reads it.
+   */
+  @Test
+  void fileWrittenRightAfterItsRename_isRecordedWithoutAStamp_soTheNextScanReadsIt() throws Exception {
+    source.put("f", "ours");
+    Applier a = applier();
+    a.afterRename(thenTheyWrite(p -> Files.writeString(p, "theirs, longer")));
+    StepResult r = apply(a, Op.put(rel("f"), file("ours"), Observed.ABSENT));
+    assertEquals("theirs, longer", read(root, "f"));
+    assertRecordedWithoutStamp(r, "ours");
+  }
+
+  @Test
+  void fileRewrittenWithTheSameSize_rightAfterItsRename_isRecordedWithoutAStamp() throws Exception {
+    source.put("f", "ours");
+    Applier a = applier(TIMES);
+    a.afterRename(thenTheyWrite(p -> Files.writeString(p, "THEM")));
+    StepResult r = apply(a, Op.put(rel("f"), file("ours", 0644, T1), Observed.ABSENT));
+    assertEquals("THEM", read(root, "f"));
+    assertRecordedWithoutStamp(r, "ours");
+  }
+
+  /** Replaced by another file of the same size and mtime: only the inode tells. */
+  @Test
+  void fileReplacedRightAfterItsRename_bySameSizeAndMtime_isRecordedWithoutAStamp() throws Exception {
+    source.put("f", "ours");
+    Applier a = applier(TIMES);
+    a.afterRename(thenTheyWrite(p -> {
+      Path theirs = p.resolveSibling("theirs");
+      Files.writeString(theirs, "THEM");
+      Files.setLastModifiedTime(theirs, java.nio.file.attribute.FileTime.from(T1, java.util.concurrent.TimeUnit.NANOSECONDS));
+      Files.move(theirs, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }));
+    StepResult r = apply(a, Op.put(rel("f"), file("ours", 0644, T1), Observed.ABSENT));
+    assertEquals("THEM", read(root, "f"));
+    assertEquals(T1, mtimeNanos(p("f")));
+    assertRecordedWithoutStamp(r, "ours");
+  }
+
   @Test
   void putNewFile_withTimes_setsMtime() throws Exception {
     source.put("f", "hello");
