@@ -721,6 +721,13 @@ public final class Applier implements AutoCloseable {
     this.afterRename = hook;
   }
 
+  /** Called with a target the re-check hashed, right after the hash: a seam for tests, as above. */
+  private Consumer<Path> afterRecheckHash = p -> { };
+
+  void afterRecheckHash(Consumer<Path> hook) {
+    this.afterRecheckHash = hook;
+  }
+
   private Outcome putDir(Op op, Path target) throws IOException {
     recheck(op, target);
     Entry.Dir want = (Entry.Dir) op.want();
@@ -771,9 +778,12 @@ public final class Applier implements AutoCloseable {
     }
     // As for an install (see installed): a file written to since the re-check has another size or mtime
     // than the one whose properties we set; its status is then not recorded, so the next scan reads it.
+    // When we set its mtime ourselves, that mtime would hide a write made between the re-check and the
+    // setting: no status is recorded then either (such changes are few; the next scan hashes the file).
     Entry.File expected = (Entry.File) op.expected().entry();
     long mtime = props.times() ? ((Entry.File) want).mtimeNanos() : expected.mtimeNanos();
-    boolean ours = st.type() == FileStat.Type.FILE && st.size() == expected.size() && st.mtimeNanos() == mtime;
+    boolean ours = st.type() == FileStat.Type.FILE && st.size() == expected.size() && st.mtimeNanos() == mtime
+        && mtime == expected.mtimeNanos();
     return Outcome.done(op, new Observed(now, ours ? st.stamp() : Stamp.NONE), 0);
   }
 
@@ -856,8 +866,20 @@ public final class Applier implements AutoCloseable {
         }
         if (!expected.stamp().matches(st.stamp())) {
           Hasher.Result h = HASHERS.get().hashOnly(target, st.size());
+          afterRecheckHash.accept(target);
           if (h.length() != f.size() || !h.fingerprint().equals(f.fingerprint())) {
             throw changed(op, st);
+          }
+          // Written to while it was hashed (a part already read can change without the hash seeing it):
+          // its status moved since the read began, as the scanner checks after each hash.
+          FileStat after;
+          try {
+            after = stat.read(target);
+          } catch (NoSuchFileException gone) {
+            throw changed(op, null);
+          }
+          if (!after.stamp().equals(st.stamp())) {
+            throw changed(op, after);
           }
         }
       }

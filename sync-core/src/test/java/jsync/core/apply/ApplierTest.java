@@ -374,6 +374,36 @@ class ApplierTest {
     assertRecordedWithoutStamp(r, "ours");
   }
 
+  /**
+   * The re-check of a destination whose status moved hashes it; a write during that hash (here: right at
+   * its end, to a part already read, keeping the size) must still count as a change, not be overwritten.
+   */
+  @Test
+  void destinationWrittenWhileTheRecheckHashesIt_isKept() throws Exception {
+    write(root, "f", "old!");
+    Observed before = observe(root, "f");
+    Files.setLastModifiedTime(p("f"), java.nio.file.attribute.FileTime.fromMillis(1_000_000)); // touched: hashed
+    source.put("f", "new content");
+    Applier a = applier();
+    a.afterRecheckHash(thenTheyWrite(p -> Files.writeString(p, "OLD!")));
+    StepResult r = apply(a, Op.put(rel("f"), file("new content"), before));
+    assertFailed(r, "modified during synchronization");
+    assertEquals("OLD!", read(root, "f"));
+  }
+
+  @Test
+  void setPropsThatChangesTheMtime_recordsNoStamp_soAWriteMaskedByItIsSeenLater() throws Exception {
+    write(root, "f", "same");
+    StepResult r = apply(applier(TIMES), Op.setProps(rel("f"), file("same", 0644, T2), observe(root, "f")));
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals(jsync.core.model.Stamp.NONE, r.outcomes().get(0).result().stamp());
+    // Only the mode changing, the mtime kept: the status is recorded.
+    long mtime = mtimeNanos(p("f"));
+    StepResult r2 = apply(applier(TIMES), Op.setProps(rel("f"), file("same", 0600, mtime), observe(root, "f")));
+    assertTrue(r2.succeeded(), r2.failure());
+    assertEquals(FileStat.read(p("f")).stamp(), r2.outcomes().get(0).result().stamp());
+  }
+
   @Test
   void putNewFile_withTimes_setsMtime() throws Exception {
     source.put("f", "hello");
