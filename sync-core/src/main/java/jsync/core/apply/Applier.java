@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.CopyOption;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -936,7 +937,7 @@ public final class Applier implements AutoCloseable {
         moved = true;
       } catch (AtomicMoveNotSupportedException e) {
         // A central backup dir on another filesystem: copy; the caller then deletes the original.
-        Files.copy(target, newest, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+        copyBackup(op, target, newest, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
       }
     } else if (old instanceof Entry.Link) {
       Files.copy(target, newest, LinkOption.NOFOLLOW_LINKS);
@@ -945,11 +946,40 @@ public final class Applier implements AutoCloseable {
         Files.createLink(newest, target);
       } catch (IOException | UnsupportedOperationException e) {
         // Another filesystem (a central backup dir elsewhere) or no hard links: copy instead.
-        Files.copy(target, newest, StandardCopyOption.COPY_ATTRIBUTES);
+        copyBackup(op, target, newest, StandardCopyOption.COPY_ATTRIBUTES);
       }
     }
     dirsToSync.add(dir);
     return moved;
+  }
+
+  /**
+   * A backup made by copying the destination, which the caller then replaces or deletes: a write during the
+   * copy (seconds for a large file, after the re-check) would be lost to that, and the backup would hold a
+   * torn version. The destination's status must not move while it is copied.
+   */
+  private void copyBackup(Op op, Path target, Path backupFile, CopyOption... options) throws IOException {
+    FileStat before = stat.read(target);
+    Files.copy(target, backupFile, options);
+    afterBackupCopy.accept(target);
+    FileStat after;
+    try {
+      after = stat.read(target);
+    } catch (NoSuchFileException e) {
+      after = null;
+    }
+    if (after == null || !after.stamp().equals(before.stamp())) {
+      deleteQuietly(backupFile);
+      throw new ChangedException(display(op) + " was modified during synchronization (while its backup was "
+          + "copied); not overwritten, it will be reconsidered by the next run");
+    }
+  }
+
+  /** Called with a destination right after its backup was copied: a seam for tests. */
+  private Consumer<Path> afterBackupCopy = p -> { };
+
+  void afterBackupCopy(Consumer<Path> hook) {
+    this.afterBackupCopy = hook;
   }
 
   /** {@link #verifyParent}, once per parent between flushes (a subtree copy writes many files per directory). */

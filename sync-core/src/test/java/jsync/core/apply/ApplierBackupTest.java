@@ -196,6 +196,40 @@ class ApplierBackupTest {
     }
   }
 
+  /** A backup that has to be copied: a write to the destination meanwhile is kept, not overwritten. */
+  @Test
+  void centralBackupDir_onAnotherFilesystem_aWriteDuringTheBackupCopy_keepsTheDestination() throws Exception {
+    Path shm = Path.of("/dev/shm");
+    Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm");
+    Path central = Files.createTempDirectory(shm, "jsync-backup-test-");
+    try {
+      Assumptions.assumeFalse(Files.getAttribute(central, "unix:dev").equals(Files.getAttribute(root, "unix:dev")),
+          "/dev/shm is on the same filesystem as the temp dir");
+      BackupPolicy policy = new BackupPolicy(p -> true, Optional.of(central), DEFAULT_PREFIX, "", 2);
+      write(root, "d/f", "v1");
+      source.put("d/f", "v2");
+      Applier a = new Applier(root, PropsPolicy.DEFAULT, policy, source, n -> {});
+      a.afterBackupCopy(p -> {
+        try {
+          Files.writeString(p, "user's v1 edit");
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      a.add(new Step(1, List.of(Op.put(RelPath.parse("d/f"), file("v2"), observe(root, "d/f")))));
+      StepResult r = a.flush().get(0);
+      assertFalse(r.succeeded());
+      assertTrue(r.failure().contains("while its backup was copied"), r.failure());
+      assertEquals(Map.of("d", "dir", "d/f", "file:user's v1 edit"), describe(root));
+    } finally {
+      try (var walk = Files.walk(central)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
   @Test
   void centralBackupDir_withPlainNames_keepsOneVersionUnderTheSameName() throws Exception {
     // Unison's central layout for the current version: the backup has the file's own name.
