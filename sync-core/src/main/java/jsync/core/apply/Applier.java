@@ -104,6 +104,8 @@ public final class Applier implements AutoCloseable {
   private final List<Pending> pending = new ArrayList<>();
   private final List<Staging> staging = new ArrayList<>();
   private final Set<Path> dirsToSync = ConcurrentHashMap.newKeySet();
+  /** Directories this applier created, whose new files go in place by a plain rename (see placeNew). */
+  private final Set<Path> madeDirs = ConcurrentHashMap.newKeySet();
   private long stagedBytes;
 
   /**
@@ -677,9 +679,13 @@ public final class Applier implements AutoCloseable {
       recheck(op, s.target());
       maybeBackup(op, s.target(), false);
       FileStat staged = stat.read(s.temp());
-      try (DeferredFree old = DeferredFree.hold(s.target(), op.expected().entry())) {
-        Files.move(s.temp(), s.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        old.unlinked();
+      if (op.expected().entry().isAbsent() && !madeDirs.contains(s.target().getParent())) {
+        placeNew(op, s.temp(), s.target());
+      } else {
+        try (DeferredFree old = DeferredFree.hold(s.target(), op.expected().entry())) {
+          Files.move(s.temp(), s.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          old.unlinked();
+        }
       }
       afterRename.accept(s.target());
       dirsToSync.add(s.target().getParent());
@@ -694,6 +700,37 @@ public final class Applier implements AutoCloseable {
       deleteQuietly(s.temp());
       return Outcome.failed(op, "cannot write " + display(op) + ": " + describe(e));
     }
+  }
+
+  /**
+   * Puts a new file in place where the re-check found nothing, without ever replacing a file someone
+   * created there since: a hard link to the temporary file fails if the name exists (a rename would
+   * replace it), then the temporary name goes. Where hard links are not supported, a rename after a last
+   * look, as before. The link and unlink cost more than one rename (a first copy of 100,000 small files:
+   * 7.2 -> 7.6 s), so new files in a directory this run created itself, where nothing else was before,
+   * are renamed as before: a first copy pays nothing.
+   */
+  private void placeNew(Op op, Path temp, Path target) throws IOException {
+    beforePlacingNew.accept(target);
+    try {
+      Files.createLink(target, temp);
+    } catch (FileAlreadyExistsException e) {
+      throw new ChangedException(display(op) + " was created during synchronization; not overwritten");
+    } catch (IOException | UnsupportedOperationException e) {
+      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        throw new ChangedException(display(op) + " was created during synchronization; not overwritten");
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    Files.delete(temp);
+  }
+
+  /** Called with a new file's target right before it is put in place: a seam for tests. */
+  private Consumer<Path> beforePlacingNew = p -> { };
+
+  void beforePlacingNew(Consumer<Path> hook) {
+    this.beforePlacingNew = hook;
   }
 
   /**
@@ -734,6 +771,7 @@ public final class Applier implements AutoCloseable {
     Entry.Dir want = (Entry.Dir) op.want();
     try {
       Files.createDirectory(target);
+      madeDirs.add(target);
     } catch (FileAlreadyExistsException e) {
       // Someone made the directory since the scan. Adding our files into it only ever creates files
       // (each re-checked), so it is safe to go on with theirs in place.
@@ -751,6 +789,17 @@ public final class Applier implements AutoCloseable {
   private Outcome putLink(Op op, Path target) throws IOException {
     recheck(op, target);
     Entry.Link want = (Entry.Link) op.want();
+    if (op.expected().entry().isAbsent()) {
+      // Made at its name directly: that fails if someone created the name since the re-check, where a
+      // rename would replace what they made.
+      try {
+        Files.createSymbolicLink(target, root.getFileSystem().getPath(want.target()));
+      } catch (FileAlreadyExistsException e) {
+        throw new ChangedException(display(op) + " was created during synchronization; not overwritten");
+      }
+      dirsToSync.add(target.getParent());
+      return Outcome.done(op, Observed.of(want), 0);
+    }
     Path temp = tempFor(target);
     Files.createSymbolicLink(temp, root.getFileSystem().getPath(want.target()));
     try {

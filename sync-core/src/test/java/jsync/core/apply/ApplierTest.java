@@ -404,6 +404,52 @@ class ApplierTest {
     assertEquals(FileStat.read(p("f")).stamp(), r2.outcomes().get(0).result().stamp());
   }
 
+  /**
+   * A file someone creates where a new one is being put, after the re-check found the name free and just
+   * before the new file goes in place: theirs is kept, the op fails (a rename would have replaced it).
+   */
+  @Test
+  void newFile_whoseNameIsTakenRightBeforeItGoesInPlace_keepsTheirs() throws Exception {
+    source.put("f", "ours");
+    Applier a = applier();
+    a.beforePlacingNew(thenTheyWrite(p -> Files.writeString(p, "theirs")));
+    StepResult r = apply(a, Op.put(rel("f"), file("ours"), Observed.ABSENT));
+    assertFailed(r, "was created during synchronization");
+    assertEquals("theirs", read(root, "f"));
+    assertEquals(List.of(), temps(root));
+  }
+
+  /** In a directory the same applier created, a new file goes in place by a rename (a first copy's speed). */
+  @Test
+  void newFile_inADirectoryThisRunCreated_isRenamedIntoPlace() throws Exception {
+    source.put("d/f", "ours");
+    Applier a = applier();
+    List<Path> placedByLink = new ArrayList<>();
+    a.beforePlacingNew(placedByLink::add);
+    a.add(new Step(1, List.of(Op.put(rel("d"), new Entry.Dir(0755), Observed.ABSENT),
+        Op.put(rel("d/f"), file("ours"), Observed.ABSENT))));
+    for (StepResult r : a.flush()) {
+      assertTrue(r.succeeded(), r.failure());
+    }
+    assertEquals("ours", read(root, "d/f"));
+    assertEquals(List.of(), placedByLink);
+    // In a directory that was there before: by a link.
+    source.put("e", "ours too");
+    apply(a, Op.put(rel("e"), file("ours too"), Observed.ABSENT));
+    assertEquals(List.of(root.resolve("e")), placedByLink);
+  }
+
+  @Test
+  void newFile_isPutInPlaceAsItsOwnSingleLink() throws Exception {
+    source.put("f", "ours");
+    StepResult r = apply(applier(), Op.put(rel("f"), file("ours"), Observed.ABSENT));
+    assertTrue(r.succeeded(), r.failure());
+    assertEquals("ours", read(root, "f"));
+    assertEquals(1, Files.getAttribute(p("f"), "unix:nlink"));
+    assertEquals(List.of(), temps(root));
+    assertEquals(FileStat.read(p("f")).stamp(), r.outcomes().get(0).result().stamp());
+  }
+
   @Test
   void putNewFile_withTimes_setsMtime() throws Exception {
     source.put("f", "hello");
