@@ -104,7 +104,10 @@ public final class Applier implements AutoCloseable {
   private final List<Pending> pending = new ArrayList<>();
   private final List<Staging> staging = new ArrayList<>();
   private final Set<Path> dirsToSync = ConcurrentHashMap.newKeySet();
-  /** Directories this applier created, whose new files go in place by a plain rename (see placeNew). */
+  /**
+   * Directories this applier created since nothing was last in flight, whose new files go in place by a
+   * plain rename (see placeNew); cleared at the end of each flush that leaves nothing staged.
+   */
   private final Set<Path> madeDirs = ConcurrentHashMap.newKeySet();
   private long stagedBytes;
 
@@ -295,6 +298,11 @@ public final class Applier implements AutoCloseable {
       dirFailure = "cannot flush directory changes to disk: " + describe(e);
     }
     List<StepResult> results = new ArrayList<>();
+    if (staging.isEmpty()) {
+      // Nothing of this run left in flight (its end, at the latest): the directories it made are no longer
+      // new (someone may have put files in them since), and the daemon's applier lives for weeks.
+      madeDirs.clear();
+    }
     while (!pending.isEmpty() && pending.get(0).outstanding == 0) {
       Pending p = pending.remove(0);
       List<Outcome> outcomes = new ArrayList<>();
@@ -705,10 +713,12 @@ public final class Applier implements AutoCloseable {
   /**
    * Puts a new file in place where the re-check found nothing, without ever replacing a file someone
    * created there since: a hard link to the temporary file fails if the name exists (a rename would
-   * replace it), then the temporary name goes. Where hard links are not supported, a rename after a last
-   * look, as before. The link and unlink cost more than one rename (a first copy of 100,000 small files:
-   * 7.2 -> 7.6 s), so new files in a directory this run created itself, where nothing else was before,
-   * are renamed as before: a first copy pays nothing.
+   * replace it), and the temporary name is then removed. Where the link fails otherwise (no hard links on
+   * FAT or some FUSE and SMB mounts, a refused link), a rename after a last look, which leaves the
+   * microseconds between the two open. The link and unlink cost more than one rename (a first copy of
+   * 100,000 small files: 7.2 -> 7.6 s), so new files in a directory this run created itself are renamed
+   * as before: a first copy of a tree pays only for files at its top. Other programs watching the
+   * directory see the name created (inotify IN_CREATE), not moved in.
    */
   private void placeNew(Op op, Path temp, Path target) throws IOException {
     beforePlacingNew.accept(target);
@@ -723,7 +733,9 @@ public final class Applier implements AutoCloseable {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return;
     }
-    Files.delete(temp);
+    // The file is in place; a temporary name left behind (its removal failed) is ignored by the scanner,
+    // which removes it once stale.
+    deleteQuietly(temp);
   }
 
   /** Called with a new file's target right before it is put in place: a seam for tests. */
@@ -734,8 +746,8 @@ public final class Applier implements AutoCloseable {
   }
 
   /**
-   * What to record of a file just renamed into place, from its status {@code st} read after the rename and
-   * {@code staged}, read of the temporary file before it. Someone may have written to the file in between:
+   * What to record of a file just put in place (renamed or linked), from its status {@code st} read after
+   * that and {@code staged}, read of the temporary file before it. Someone may have written to the file in between:
    * its status is then theirs, and recording it with the fingerprint of what we wrote would hide their
    * change from every later scan, which trusts a file whose status matches its record (and a later change
    * on the other side would then overwrite theirs without a conflict). Unless the file is still the one we
@@ -750,8 +762,8 @@ public final class Applier implements AutoCloseable {
   }
 
   /**
-   * Called with each file's path right after it was renamed into place, before its status is read: a seam
-   * for tests that write to it at that moment (see {@link #installed}).
+   * Called with each file's path right after it was put in place, before its status is read: a seam for
+   * tests that write to it at that moment (see {@link #installed}).
    */
   private Consumer<Path> afterRename = p -> { };
 
@@ -828,12 +840,12 @@ public final class Applier implements AutoCloseable {
     }
     // As for an install (see installed): a file written to since the re-check has another size or mtime
     // than the one whose properties we set; its status is then not recorded, so the next scan reads it.
-    // When we set its mtime ourselves, that mtime would hide a write made between the re-check and the
-    // setting: no status is recorded then either (such changes are few; the next scan hashes the file).
+    // With times, we set its mtime ourselves (applyProps), which would hide a write made between the
+    // re-check and the setting: no status is recorded then either (such changes are few; the next scan
+    // hashes the file).
     Entry.File expected = (Entry.File) op.expected().entry();
-    long mtime = props.times() ? ((Entry.File) want).mtimeNanos() : expected.mtimeNanos();
-    boolean ours = st.type() == FileStat.Type.FILE && st.size() == expected.size() && st.mtimeNanos() == mtime
-        && mtime == expected.mtimeNanos();
+    boolean ours = !props.times() && st.type() == FileStat.Type.FILE && st.size() == expected.size()
+        && st.mtimeNanos() == expected.mtimeNanos();
     return Outcome.done(op, new Observed(now, ours ? st.stamp() : Stamp.NONE), 0);
   }
 
@@ -968,35 +980,53 @@ public final class Applier implements AutoCloseable {
     String name = op.path().name();
     // The prefix may name a subdirectory (backupprefix = .backups/$VERSION-), as in Unison.
     Files.createDirectories(dir.resolve(backup.backupName(name, 1)).getParent());
-    if (backup.isVersioned()) {
-      Files.deleteIfExists(dir.resolve(backup.backupName(name, backup.maxBackups())));
-      for (int v = backup.maxBackups() - 1; v >= 1; v--) {
-        Path from = dir.resolve(backup.backupName(name, v));
-        if (Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
-          Files.move(from, dir.resolve(backup.backupName(name, v + 1)), StandardCopyOption.ATOMIC_MOVE);
+    Path newest = dir.resolve(backup.backupName(name, 1));
+    // Made under a temporary name first, and put in place after the older versions moved up: a backup
+    // that cannot be made (or a destination that changes while it is copied) leaves them as they were.
+    Path fresh = tempFor(newest);
+    boolean moved = false;
+    try {
+      if (removing) {
+        try {
+          Files.move(target, fresh, StandardCopyOption.ATOMIC_MOVE);
+          moved = true;
+        } catch (AtomicMoveNotSupportedException e) {
+          // A central backup dir on another filesystem: copy; the caller then deletes the original.
+          copyBackup(op, target, fresh, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      } else if (old instanceof Entry.Link) {
+        Files.copy(target, fresh, LinkOption.NOFOLLOW_LINKS);
+      } else {
+        try {
+          Files.createLink(fresh, target);
+        } catch (IOException | UnsupportedOperationException e) {
+          // Another filesystem (a central backup dir elsewhere) or no hard links: copy instead.
+          copyBackup(op, target, fresh, StandardCopyOption.COPY_ATTRIBUTES);
         }
       }
-    }
-    Path newest = dir.resolve(backup.backupName(name, 1));
-    Files.deleteIfExists(newest);
-    boolean moved = false;
-    if (removing) {
-      try {
-        Files.move(target, newest, StandardCopyOption.ATOMIC_MOVE);
-        moved = true;
-      } catch (AtomicMoveNotSupportedException e) {
-        // A central backup dir on another filesystem: copy; the caller then deletes the original.
-        copyBackup(op, target, newest, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+      if (backup.isVersioned()) {
+        Files.deleteIfExists(dir.resolve(backup.backupName(name, backup.maxBackups())));
+        for (int v = backup.maxBackups() - 1; v >= 1; v--) {
+          Path from = dir.resolve(backup.backupName(name, v));
+          if (Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
+            Files.move(from, dir.resolve(backup.backupName(name, v + 1)), StandardCopyOption.ATOMIC_MOVE);
+          }
+        }
       }
-    } else if (old instanceof Entry.Link) {
-      Files.copy(target, newest, LinkOption.NOFOLLOW_LINKS);
-    } else {
-      try {
-        Files.createLink(newest, target);
-      } catch (IOException | UnsupportedOperationException e) {
-        // Another filesystem (a central backup dir elsewhere) or no hard links: copy instead.
-        copyBackup(op, target, newest, StandardCopyOption.COPY_ATTRIBUTES);
+      Files.move(fresh, newest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException | RuntimeException e) {
+      if (moved) {
+        // The file to remove was moved aside for its backup: back where it was, since the op fails.
+        try {
+          Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException restore) {
+          e.addSuppressed(restore);
+          throw e; // it stays under the temporary name in the backup directory, not lost
+        }
+      } else {
+        deleteQuietly(fresh);
       }
+      throw e;
     }
     dirsToSync.add(dir);
     return moved;

@@ -206,7 +206,8 @@ class ApplierBackupTest {
       Assumptions.assumeFalse(Files.getAttribute(central, "unix:dev").equals(Files.getAttribute(root, "unix:dev")),
           "/dev/shm is on the same filesystem as the temp dir");
       BackupPolicy policy = new BackupPolicy(p -> true, Optional.of(central), DEFAULT_PREFIX, "", 2);
-      write(root, "d/f", "v1");
+      write(root, "d/f", "v0");
+      replace(policy, "d/f", "v1"); // an older version in the backups: .bak.1.f = v0
       source.put("d/f", "v2");
       Applier a = new Applier(root, PropsPolicy.DEFAULT, policy, source, n -> {});
       a.afterBackupCopy(p -> {
@@ -221,6 +222,8 @@ class ApplierBackupTest {
       assertFalse(r.succeeded());
       assertTrue(r.failure().contains("while its backup was copied"), r.failure());
       assertEquals(Map.of("d", "dir", "d/f", "file:user's v1 edit"), describe(root));
+      // The existing backup did not move up for a backup that was not made; nothing else left behind.
+      assertEquals(Map.of("d", "dir", "d/.bak.1.f", "file:v0"), describe(central));
     } finally {
       try (var walk = Files.walk(central)) {
         for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
