@@ -23,6 +23,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.EnumSet;
 import java.util.Set;
@@ -104,6 +105,13 @@ public final class Applier implements AutoCloseable {
   private final List<Pending> pending = new ArrayList<>();
   private final List<Staging> staging = new ArrayList<>();
   private final Set<Path> dirsToSync = ConcurrentHashMap.newKeySet();
+  /** Per directory of a large file replaced or removed: whether it is freed aside ({@link DeferredFree}). */
+  private final Map<Path, Boolean> freeAside = new ConcurrentHashMap<>();
+
+  private boolean freeAsideIn(Path dir) {
+    return freeAside.computeIfAbsent(dir, DeferredFree::localFilesystem);
+  }
+
   /**
    * Directories this applier created since nothing was last in flight, whose new files go in place by a
    * plain rename (see placeNew); cleared at the end of each flush that leaves nothing staged.
@@ -302,6 +310,7 @@ public final class Applier implements AutoCloseable {
       // Nothing of this run left in flight (its end, at the latest): the directories it made are no longer
       // new (someone may have put files in them since), and the daemon's applier lives for weeks.
       madeDirs.clear();
+      freeAside.clear(); // mounts may change while a daemon runs
     }
     while (!pending.isEmpty() && pending.get(0).outstanding == 0) {
       Pending p = pending.remove(0);
@@ -657,7 +666,8 @@ public final class Applier implements AutoCloseable {
                }, sig)
              : null;
          StreamingXXHash64 h = XxHash.streaming(0)) {
-      TempSink sink = new TempSink(out, want.size(), h, aside, aside == null ? sig : null, writeback, reportProgress);
+      TempSink sink = new TempSink(out, want.size(), h, aside, aside == null ? sig : null, writeback,
+          reportProgress);
       try {
         writer.writeTo(sink);
       } catch (TooLongException e) {
@@ -684,13 +694,14 @@ public final class Applier implements AutoCloseable {
       // The parent was checked when the file was staged, possibly thousands of files ago: again, once per
       // directory per flush.
       checkParent(s.target().getParent());
+      boolean freeable = DeferredFree.large(op.expected().entry()) && freeAsideIn(s.target().getParent());
       recheck(op, s.target());
       maybeBackup(op, s.target(), false);
       FileStat staged = stat.read(s.temp());
       if (op.expected().entry().isAbsent() && !madeDirs.contains(s.target().getParent())) {
         placeNew(op, s.temp(), s.target());
       } else {
-        try (DeferredFree old = DeferredFree.hold(s.target(), op.expected().entry())) {
+        try (DeferredFree old = DeferredFree.hold(s.target(), op.expected().entry(), freeable)) {
           Files.move(s.temp(), s.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
           old.unlinked();
         }
@@ -699,8 +710,8 @@ public final class Applier implements AutoCloseable {
       dirsToSync.add(s.target().getParent());
       FileStat st = stat.read(s.target());
       Entry.File want = (Entry.File) op.want();
-      return Outcome.done(op, installed(st, staged, s.copied().fingerprint()), s.transferred() ? want.size() : 0,
-          s.copied().signature());
+      return Outcome.done(op, installed(st, staged, s.copied().fingerprint()),
+          s.transferred() ? want.size() : 0, s.copied().signature());
     } catch (ChangedException e) {
       deleteQuietly(s.temp());
       return Outcome.failed(op, e.getMessage());
@@ -747,18 +758,19 @@ public final class Applier implements AutoCloseable {
 
   /**
    * What to record of a file just put in place (renamed or linked), from its status {@code st} read after
-   * that and {@code staged}, read of the temporary file before it. Someone may have written to the file in between:
-   * its status is then theirs, and recording it with the fingerprint of what we wrote would hide their
-   * change from every later scan, which trusts a file whose status matches its record (and a later change
-   * on the other side would then overwrite theirs without a conflict). Unless the file is still the one we
-   * staged (same inode, size and mtime; the rename only moves its ctime), it is recorded with what we wrote
-   * and {@link Stamp#NONE}, so the next scan reads it again.
+   * that and {@code staged}, read of the temporary file before it. Someone may have written to the file in
+   * between: its status is then theirs, and recording it with the fingerprint of what we wrote would hide
+   * their change from every later scan, which trusts a file whose status matches its record (and a later
+   * change on the other side would then overwrite theirs without a conflict). Unless the file is still the
+   * one we staged (same inode, size and mtime; the rename or link only moves its ctime), it is recorded
+   * with what we wrote and {@link Stamp#NONE}, so the next scan reads it again.
    */
   private static Observed installed(FileStat st, FileStat staged, Fingerprint fingerprint) {
     boolean ours = st.type() == FileStat.Type.FILE && st.inode() == staged.inode() && st.size() == staged.size()
         && st.mtimeNanos() == staged.mtimeNanos();
     return ours ? new Observed(new Entry.File(st.size(), st.mtimeNanos(), st.mode(), fingerprint), st.stamp())
-        : new Observed(new Entry.File(staged.size(), staged.mtimeNanos(), staged.mode(), fingerprint), Stamp.NONE);
+        : new Observed(new Entry.File(staged.size(), staged.mtimeNanos(), staged.mode(), fingerprint),
+            Stamp.NONE);
   }
 
   /**
@@ -850,6 +862,7 @@ public final class Applier implements AutoCloseable {
   }
 
   private Outcome remove(Op op, Path target) throws IOException {
+    boolean freeable = DeferredFree.large(op.expected().entry()) && freeAsideIn(target.getParent());
     recheck(op, target);
     Entry expected = op.expected().entry();
     if (expected.isAbsent()) {
@@ -866,7 +879,7 @@ public final class Applier implements AutoCloseable {
       // parent, queued below, holds the removal). Left queued, it failed the whole flush.
       dirsToSync.remove(target);
     } else if (!maybeBackup(op, target, true)) {
-      try (DeferredFree old = DeferredFree.hold(target, expected)) {
+      try (DeferredFree old = DeferredFree.hold(target, expected, freeable)) {
         Files.delete(target);
         old.unlinked();
       }

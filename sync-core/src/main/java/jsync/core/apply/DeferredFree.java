@@ -52,12 +52,25 @@ final class DeferredFree implements AutoCloseable {
   }
 
   /**
-   * Holds the file at {@code target} open if the caller expects it to be a regular file of at least
-   * {@link #MIN_SIZE} (what it re-checked it to be) on a local filesystem; holds nothing otherwise, if it
-   * cannot be opened, or while {@link #MAX_HELD} files are held.
+   * Whether files in {@code dir} may be held: it is on one of the {@link #LOCAL_TYPES}. Reads the mount
+   * table; the caller asks before its re-check, not between the re-check and the rename.
    */
-  static DeferredFree hold(Path target, Entry expected) {
-    if (!(expected instanceof Entry.File f) || f.size() < MIN_SIZE) {
+  static boolean localFilesystem(Path dir) {
+    try {
+      return LOCAL_TYPES.contains(Files.getFileStore(dir).type());
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Holds the file at {@code target} open if the caller expects it to be a regular file of at least
+   * {@link #MIN_SIZE} (what it re-checked it to be) and found its directory on a local filesystem
+   * ({@link #localFilesystem}); holds nothing otherwise, if it cannot be opened, or while {@link #MAX_HELD}
+   * files are held.
+   */
+  static DeferredFree hold(Path target, Entry expected, boolean onLocalFilesystem) {
+    if (!onLocalFilesystem || !(expected instanceof Entry.File f) || f.size() < MIN_SIZE) {
       return new DeferredFree(null);
     }
     if (!HELD.tryAcquire()) {
@@ -66,8 +79,7 @@ final class DeferredFree implements AutoCloseable {
     FileChannel ch = null;
     try {
       // Looked at again just before the open: opening a FIFO put there since the re-check would block.
-      if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
-          && LOCAL_TYPES.contains(Files.getFileStore(target).type())) {
+      if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
         ch = FileChannel.open(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
       }
     } catch (IOException | UnsupportedOperationException | SecurityException e) {
@@ -77,6 +89,11 @@ final class DeferredFree implements AutoCloseable {
       HELD.release();
     }
     return new DeferredFree(ch);
+  }
+
+  /** Whether an expected entry is a file large enough to be held (the caller then looks up its filesystem). */
+  static boolean large(Entry expected) {
+    return expected instanceof Entry.File f && f.size() >= MIN_SIZE;
   }
 
   /** The held file's name is gone (renamed over or deleted): its descriptor is closed on the release thread. */

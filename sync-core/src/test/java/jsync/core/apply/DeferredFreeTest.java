@@ -43,7 +43,7 @@ class DeferredFreeTest {
     assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs Linux's /proc/self/fd");
     // Real path: /proc/self/fd shows it, whatever symbolic links lead to the temporary directory.
     root = Files.createDirectories(tmp.resolve("root")).toRealPath();
-    assumeTrue(DeferredFree.LOCAL_TYPES.contains(Files.getFileStore(root).type()),
+    assumeTrue(DeferredFree.localFilesystem(root),
         "a filesystem where files are freed aside: " + Files.getFileStore(root).type());
     DeferredFree.RELEASER.execute(() -> {
       try {
@@ -89,6 +89,23 @@ class DeferredFreeTest {
           }
         } catch (IOException e) {
           // closed meanwhile (the listing's own descriptor, among others)
+        }
+      }
+    }
+    return found;
+  }
+
+  /** The targets of this process's descriptors that name {@code file}. */
+  private static List<String> heldOpen(Path file) throws IOException {
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : (Iterable<Path>) fds::iterator) {
+        try {
+          if (Files.readSymbolicLink(fd).toString().equals(file.toString())) {
+            found.add(fd.toString());
+          }
+        } catch (IOException e) {
+          // closed meanwhile
         }
       }
     }
@@ -181,13 +198,17 @@ class DeferredFreeTest {
   void holdingWhatCannotBeOpened_holdsNothing_andAFailedRenameClosesAtOnce() throws Exception {
     Path missing = root.resolve("missing");
     Entry.File large = new Entry.File(DeferredFree.MIN_SIZE, 0, 0644, jsync.core.model.Fingerprint.of(1));
-    try (DeferredFree none = DeferredFree.hold(missing, large)) {
+    try (DeferredFree none = DeferredFree.hold(missing, large, true)) {
       none.unlinked();   // nothing to hand over
     }
 
     Path big = root.resolve("big");
     Files.write(big, new byte[16]);
-    try (DeferredFree held = DeferredFree.hold(big, large)) {
+    // Not on a local filesystem (as the caller found): nothing held.
+    try (DeferredFree none = DeferredFree.hold(big, large, false)) {
+      assertEquals(List.of(), heldOpen(big));
+    }
+    try (DeferredFree held = DeferredFree.hold(big, large, true)) {
       Files.delete(big);
       assertEquals(1, heldDeleted(big).size());
       // no unlinked(): as if the delete had failed, close() closes on this thread
