@@ -30,32 +30,21 @@ import org.junit.jupiter.api.Test;
 class AskAheadChannelTest {
   /** What the serving side sends for each path: possibly more than the asker's size (a hostile peer). */
   private final Map<String, byte[]> served = new ConcurrentHashMap<>();
+  private SessionPair sessions;
   private Session asker;
-  private Session server;
 
   @BeforeEach
   void connect() throws Exception {
-    Pipe toServer = new Pipe(1 << 16);
-    Pipe toAsker = new Pipe(1 << 16);
-    Session.Handler serve = (s, id, m) -> {
+    sessions = SessionPair.start((s, id, m) -> {
       Message.ReadRequest r = (Message.ReadRequest) m;
       Content.send(s, r, new ByteArrayInputStream(served.get(r.path().toString())));
-    };
-    CompletableFuture<Session> serverSide = CompletableFuture.supplyAsync(() -> {
-      try {
-        return Session.start(toServer.in, toAsker.out, false, serve, "asker", "test", false);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
     });
-    asker = Session.start(toAsker.in, toServer.out, true, (s, id, m) -> { }, "server", "test", false);
-    server = serverSide.get(TestTimeouts.seconds(30).toMillis(), TimeUnit.MILLISECONDS);
+    asker = sessions.client();
   }
 
   @AfterEach
   void close() {
-    asker.close();
-    server.close();
+    sessions.close();
   }
 
   private static byte[] random(int size, long seed) {

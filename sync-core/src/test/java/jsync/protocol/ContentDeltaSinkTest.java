@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import jsync.core.apply.Basis;
 import jsync.core.apply.DeltaMismatchException;
 import jsync.core.delta.HashedOutput;
@@ -21,7 +19,6 @@ import jsync.core.model.Entry;
 import jsync.core.model.Fingerprint;
 import jsync.core.model.RelPath;
 import jsync.core.model.Stamp;
-import jsync.core.testing.TestTimeouts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,30 +31,19 @@ import org.junit.jupiter.api.io.TempDir;
 class ContentDeltaSinkTest {
   @TempDir Path tmp;
   private byte[] newVersion;
+  private SessionPair sessions;
   private Session asker;
-  private Session server;
 
   @BeforeEach
   void connect() throws Exception {
-    Pipe toServer = new Pipe(1 << 16);
-    Pipe toAsker = new Pipe(1 << 16);
-    Session.Handler serve = (s, id, m) ->
-        Content.send(s, (Message.ReadRequest) m, new ByteArrayInputStream(newVersion));
-    CompletableFuture<Session> serverSide = CompletableFuture.supplyAsync(() -> {
-      try {
-        return Session.start(toServer.in, toAsker.out, false, serve, "asker", "test", false);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    asker = Session.start(toAsker.in, toServer.out, true, (s, id, m) -> { }, "server", "test", false);
-    server = serverSide.get(TestTimeouts.seconds(30).toMillis(), TimeUnit.MILLISECONDS);
+    sessions = SessionPair.start((s, id, m) ->
+        Content.send(s, (Message.ReadRequest) m, new ByteArrayInputStream(newVersion)));
+    asker = sessions.client();
   }
 
   @AfterEach
   void close() {
-    asker.close();
-    server.close();
+    sessions.close();
   }
 
   /** Collects the bytes and hashes them, or claims the hash of {@code claimed} if that is not null. */

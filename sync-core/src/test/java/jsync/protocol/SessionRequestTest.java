@@ -4,18 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import jsync.core.JsyncException;
 import jsync.core.model.Observed;
 import jsync.core.model.RelPath;
 import jsync.core.sync.ArchiveWrite;
-import jsync.core.testing.TestTimeouts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,13 +24,12 @@ import org.junit.jupiter.api.Test;
 class SessionRequestTest {
   /** The first path of each commit request the server handled, in order. */
   private final List<String> handled = new CopyOnWriteArrayList<>();
+  private SessionPair sessions;
   private Session client;
   private Session server;
 
   @BeforeEach
   void connect() throws Exception {
-    Pipe toServer = new Pipe(1 << 16);
-    Pipe toClient = new Pipe(1 << 16);
     Session.Handler commit = (s, id, m) -> {
       String first = ((Message.CommitRequest) m).writes().get(0).path().toString();
       if (first.startsWith("slow")) {
@@ -46,21 +41,14 @@ class SessionRequestTest {
       }
       s.reply(id, new Message.OkResponse());
     };
-    CompletableFuture<Session> serverSide = CompletableFuture.supplyAsync(() -> {
-      try {
-        return Session.start(toServer.in, toClient.out, false, commit, "client", "test", false);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    client = Session.start(toClient.in, toServer.out, true, (s, id, m) -> { }, "server", "test", false);
-    server = serverSide.get(TestTimeouts.seconds(30).toMillis(), TimeUnit.MILLISECONDS);
+    sessions = SessionPair.start(commit);
+    client = sessions.client();
+    server = sessions.server();
   }
 
   @AfterEach
   void close() {
-    client.close();
-    server.close();
+    sessions.close();
   }
 
   private static Message.CommitRequest commit(String path) {
