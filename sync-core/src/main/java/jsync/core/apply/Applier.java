@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -701,12 +702,12 @@ public final class Applier implements AutoCloseable {
       if (op.expected().entry().isAbsent() && !madeDirs.contains(s.target().getParent())) {
         placeNew(op, s.temp(), s.target());
       } else {
-        try (DeferredFree old = DeferredFree.hold(s.target(), op.expected().entry(), freeable)) {
+        try (DeferredFree old = DeferredFree.hold(s.target(), freeable)) {
           Files.move(s.temp(), s.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
           old.unlinked();
         }
       }
-      afterRename.accept(s.target());
+      reached(Moment.AFTER_PUT_IN_PLACE, s.target());
       dirsToSync.add(s.target().getParent());
       FileStat st = stat.read(s.target());
       Entry.File want = (Entry.File) op.want();
@@ -732,7 +733,7 @@ public final class Applier implements AutoCloseable {
    * directory see the name created (inotify IN_CREATE), not moved in.
    */
   private void placeNew(Op op, Path temp, Path target) throws IOException {
-    beforePlacingNew.accept(target);
+    reached(Moment.BEFORE_PLACING_NEW, target);
     try {
       Files.createLink(target, temp);
     } catch (FileAlreadyExistsException e) {
@@ -749,11 +750,25 @@ public final class Applier implements AutoCloseable {
     deleteQuietly(temp);
   }
 
-  /** Called with a new file's target right before it is put in place: a seam for tests. */
-  private Consumer<Path> beforePlacingNew = p -> { };
+  /**
+   * Moments at which a test acts on the file concerned, as someone else might at the worst time: a write
+   * between two steps the applier takes on it (see {@link #installed}, {@link #placeNew}, the re-check and
+   * {@link #copyBackup}).
+   */
+  enum Moment { BEFORE_PLACING_NEW, AFTER_PUT_IN_PLACE, AFTER_RECHECK_HASH, AFTER_BACKUP_COPY }
 
-  void beforePlacingNew(Consumer<Path> hook) {
-    this.beforePlacingNew = hook;
+  private final Map<Moment, Consumer<Path>> atMoments = new EnumMap<>(Moment.class);
+
+  /** For tests: runs {@code action} with the file's path each time the applier reaches {@code moment}. */
+  void at(Moment moment, Consumer<Path> action) {
+    atMoments.put(moment, action);
+  }
+
+  private void reached(Moment moment, Path file) {
+    Consumer<Path> action = atMoments.get(moment);
+    if (action != null) {
+      action.accept(file);
+    }
   }
 
   /**
@@ -771,23 +786,6 @@ public final class Applier implements AutoCloseable {
     return ours ? new Observed(new Entry.File(st.size(), st.mtimeNanos(), st.mode(), fingerprint), st.stamp())
         : new Observed(new Entry.File(staged.size(), staged.mtimeNanos(), staged.mode(), fingerprint),
             Stamp.NONE);
-  }
-
-  /**
-   * Called with each file's path right after it was put in place, before its status is read: a seam for
-   * tests that write to it at that moment (see {@link #installed}).
-   */
-  private Consumer<Path> afterRename = p -> { };
-
-  void afterRename(Consumer<Path> hook) {
-    this.afterRename = hook;
-  }
-
-  /** Called with a target the re-check hashed, right after the hash: a seam for tests, as above. */
-  private Consumer<Path> afterRecheckHash = p -> { };
-
-  void afterRecheckHash(Consumer<Path> hook) {
-    this.afterRecheckHash = hook;
   }
 
   private Outcome putDir(Op op, Path target) throws IOException {
@@ -879,7 +877,7 @@ public final class Applier implements AutoCloseable {
       // parent, queued below, holds the removal). Left queued, it failed the whole flush.
       dirsToSync.remove(target);
     } else if (!maybeBackup(op, target, true)) {
-      try (DeferredFree old = DeferredFree.hold(target, expected, freeable)) {
+      try (DeferredFree old = DeferredFree.hold(target, freeable)) {
         Files.delete(target);
         old.unlinked();
       }
@@ -941,7 +939,7 @@ public final class Applier implements AutoCloseable {
         }
         if (!expected.stamp().matches(st.stamp())) {
           Hasher.Result h = HASHERS.get().hashOnly(target, st.size());
-          afterRecheckHash.accept(target);
+          reached(Moment.AFTER_RECHECK_HASH, target);
           if (h.length() != f.size() || !h.fingerprint().equals(f.fingerprint())) {
             throw changed(op, st);
           }
@@ -1053,7 +1051,7 @@ public final class Applier implements AutoCloseable {
   private void copyBackup(Op op, Path target, Path backupFile, CopyOption... options) throws IOException {
     FileStat before = stat.read(target);
     Files.copy(target, backupFile, options);
-    afterBackupCopy.accept(target);
+    reached(Moment.AFTER_BACKUP_COPY, target);
     FileStat after;
     try {
       after = stat.read(target);
@@ -1067,12 +1065,7 @@ public final class Applier implements AutoCloseable {
     }
   }
 
-  /** Called with a destination right after its backup was copied: a seam for tests. */
-  private Consumer<Path> afterBackupCopy = p -> { };
 
-  void afterBackupCopy(Consumer<Path> hook) {
-    this.afterBackupCopy = hook;
-  }
 
   /** {@link #verifyParent}, once per parent between flushes (a subtree copy writes many files per directory). */
   private void checkParent(Path parent) throws IOException {

@@ -64,16 +64,12 @@ final class DeferredFree implements AutoCloseable {
   }
 
   /**
-   * Holds the file at {@code target} open if the caller expects it to be a regular file of at least
-   * {@link #MIN_SIZE} (what it re-checked it to be) and found its directory on a local filesystem
-   * ({@link #localFilesystem}); holds nothing otherwise, if it cannot be opened, or while {@link #MAX_HELD}
-   * files are held.
+   * Holds the file at {@code target} open if {@code freeable}: the caller re-checked it to be a {@link #large}
+   * file and found its directory on a {@link #localFilesystem}. Holds nothing otherwise, if it cannot be
+   * opened, or while {@link #MAX_HELD} files are held.
    */
-  static DeferredFree hold(Path target, Entry expected, boolean onLocalFilesystem) {
-    if (!onLocalFilesystem || !(expected instanceof Entry.File f) || f.size() < MIN_SIZE) {
-      return new DeferredFree(null);
-    }
-    if (!HELD.tryAcquire()) {
+  static DeferredFree hold(Path target, boolean freeable) {
+    if (!freeable || !HELD.tryAcquire()) {
       return new DeferredFree(null);
     }
     FileChannel ch = null;

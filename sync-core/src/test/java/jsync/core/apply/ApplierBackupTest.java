@@ -21,6 +21,7 @@ import java.util.function.Predicate;
 import jsync.core.model.Entry;
 import jsync.core.model.PropsPolicy;
 import jsync.core.model.RelPath;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,34 @@ class ApplierBackupTest {
   @BeforeEach
   void setUp() throws IOException {
     root = Files.createDirectories(tmp.resolve("root"));
+  }
+
+  /** Central backup directories made on another filesystem, removed after each test. */
+  private final List<Path> madeOnShm = new java.util.ArrayList<>();
+
+  /**
+   * A backup directory on another filesystem than the replica's (tmpfs), where neither a hard link nor a
+   * rename can reach, so backups are copies; skips the test if there is none.
+   */
+  private Path centralDirOnAnotherFilesystem() throws IOException {
+    Path shm = Path.of("/dev/shm");
+    Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm");
+    Path central = Files.createTempDirectory(shm, "jsync-backup-test-");
+    madeOnShm.add(central);
+    Assumptions.assumeFalse(Files.getAttribute(central, "unix:dev").equals(Files.getAttribute(root, "unix:dev")),
+        "/dev/shm is on the same filesystem as the temp dir");
+    return central;
+  }
+
+  @AfterEach
+  void removeCentralDirs() throws IOException {
+    for (Path central : madeOnShm) {
+      try (var walk = Files.walk(central)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   private static BackupPolicy local(int maxBackups) {
@@ -169,68 +198,44 @@ class ApplierBackupTest {
   void centralBackupDir_onAnotherFilesystem_replaceAndRemoveStillWork() throws Exception {
     // A common setup: the backup dir in the jsync home on one disk, the replica on another. Neither a hard
     // link nor a rename can cross; the backup is then a copy.
-    Path shm = Path.of("/dev/shm");
-    Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm");
-    Path central = Files.createTempDirectory(shm, "jsync-backup-test-");
-    try {
-      Assumptions.assumeFalse(Files.getAttribute(central, "unix:dev").equals(Files.getAttribute(root, "unix:dev")),
-          "/dev/shm is on the same filesystem as the temp dir");
-      BackupPolicy policy = new BackupPolicy(p -> true, Optional.of(central), DEFAULT_PREFIX, "", 2);
-      write(root, "d/f", "v1");
-      write(root, "d/g", "last words");
-      link(root, "d/l", "t1");
+    Path central = centralDirOnAnotherFilesystem();
+    BackupPolicy policy = new BackupPolicy(p -> true, Optional.of(central), DEFAULT_PREFIX, "", 2);
+    write(root, "d/f", "v1");
+    write(root, "d/g", "last words");
+    link(root, "d/l", "t1");
 
-      replace(policy, "d/f", "v2");
-      remove(policy, "d/g");
-      remove(policy, "d/l");
+    replace(policy, "d/f", "v2");
+    remove(policy, "d/g");
+    remove(policy, "d/l");
 
-      assertEquals(Map.of("d", "dir", "d/f", "file:v2"), describe(root));
-      assertEquals(Map.of("d", "dir", "d/.bak.1.f", "file:v1", "d/.bak.1.g", "file:last words",
-          "d/.bak.1.l", "link:t1"), describe(central));
-    } finally {
-      try (var walk = Files.walk(central)) {
-        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
-    }
+    assertEquals(Map.of("d", "dir", "d/f", "file:v2"), describe(root));
+    assertEquals(Map.of("d", "dir", "d/.bak.1.f", "file:v1", "d/.bak.1.g", "file:last words",
+        "d/.bak.1.l", "link:t1"), describe(central));
   }
 
   /** A backup that has to be copied: a write to the destination meanwhile is kept, not overwritten. */
   @Test
   void centralBackupDir_onAnotherFilesystem_aWriteDuringTheBackupCopy_keepsTheDestination() throws Exception {
-    Path shm = Path.of("/dev/shm");
-    Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm");
-    Path central = Files.createTempDirectory(shm, "jsync-backup-test-");
-    try {
-      Assumptions.assumeFalse(Files.getAttribute(central, "unix:dev").equals(Files.getAttribute(root, "unix:dev")),
-          "/dev/shm is on the same filesystem as the temp dir");
-      BackupPolicy policy = new BackupPolicy(p -> true, Optional.of(central), DEFAULT_PREFIX, "", 2);
-      write(root, "d/f", "v0");
-      replace(policy, "d/f", "v1"); // an older version in the backups: .bak.1.f = v0
-      source.put("d/f", "v2");
-      Applier a = new Applier(root, PropsPolicy.DEFAULT, policy, source, n -> {});
-      a.afterBackupCopy(p -> {
-        try {
-          Files.writeString(p, "user's v1 edit");
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
-      a.add(new Step(1, List.of(Op.put(RelPath.parse("d/f"), file("v2"), observe(root, "d/f")))));
-      StepResult r = a.flush().get(0);
-      assertFalse(r.succeeded());
-      assertTrue(r.failure().contains("while its backup was copied"), r.failure());
-      assertEquals(Map.of("d", "dir", "d/f", "file:user's v1 edit"), describe(root));
-      // The existing backup did not move up for a backup that was not made; nothing else left behind.
-      assertEquals(Map.of("d", "dir", "d/.bak.1.f", "file:v0"), describe(central));
-    } finally {
-      try (var walk = Files.walk(central)) {
-        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
+    Path central = centralDirOnAnotherFilesystem();
+    BackupPolicy policy = new BackupPolicy(p -> true, Optional.of(central), DEFAULT_PREFIX, "", 2);
+    write(root, "d/f", "v0");
+    replace(policy, "d/f", "v1"); // an older version in the backups: .bak.1.f = v0
+    source.put("d/f", "v2");
+    Applier a = new Applier(root, PropsPolicy.DEFAULT, policy, source, n -> {});
+    a.at(Applier.Moment.AFTER_BACKUP_COPY, p -> {
+      try {
+        Files.writeString(p, "user's v1 edit");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
-    }
+    });
+    a.add(new Step(1, List.of(Op.put(RelPath.parse("d/f"), file("v2"), observe(root, "d/f")))));
+    StepResult r = a.flush().get(0);
+    assertFalse(r.succeeded());
+    assertTrue(r.failure().contains("while its backup was copied"), r.failure());
+    assertEquals(Map.of("d", "dir", "d/f", "file:user's v1 edit"), describe(root));
+    // The existing backup did not move up for a backup that was not made; nothing else left behind.
+    assertEquals(Map.of("d", "dir", "d/.bak.1.f", "file:v0"), describe(central));
   }
 
   @Test

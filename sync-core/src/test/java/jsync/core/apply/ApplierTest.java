@@ -341,7 +341,7 @@ class ApplierTest {
   void fileWrittenRightAfterItsRename_isRecordedWithoutAStamp_soTheNextScanReadsIt() throws Exception {
     source.put("f", "ours");
     Applier a = applier();
-    a.afterRename(thenTheyWrite(p -> Files.writeString(p, "theirs, longer")));
+    a.at(Applier.Moment.AFTER_PUT_IN_PLACE, thenTheyWrite(p -> Files.writeString(p, "theirs, longer")));
     StepResult r = apply(a, Op.put(rel("f"), file("ours"), Observed.ABSENT));
     assertEquals("theirs, longer", read(root, "f"));
     assertRecordedWithoutStamp(r, "ours");
@@ -351,7 +351,7 @@ class ApplierTest {
   void fileRewrittenWithTheSameSize_rightAfterItsRename_isRecordedWithoutAStamp() throws Exception {
     source.put("f", "ours");
     Applier a = applier(TIMES);
-    a.afterRename(thenTheyWrite(p -> Files.writeString(p, "THEM")));
+    a.at(Applier.Moment.AFTER_PUT_IN_PLACE, thenTheyWrite(p -> Files.writeString(p, "THEM")));
     StepResult r = apply(a, Op.put(rel("f"), file("ours", 0644, T1), Observed.ABSENT));
     assertEquals("THEM", read(root, "f"));
     assertRecordedWithoutStamp(r, "ours");
@@ -362,7 +362,7 @@ class ApplierTest {
   void fileReplacedRightAfterItsRename_bySameSizeAndMtime_isRecordedWithoutAStamp() throws Exception {
     source.put("f", "ours");
     Applier a = applier(TIMES);
-    a.afterRename(thenTheyWrite(p -> {
+    a.at(Applier.Moment.AFTER_PUT_IN_PLACE, thenTheyWrite(p -> {
       Path theirs = p.resolveSibling("theirs");
       Files.writeString(theirs, "THEM");
       Files.setLastModifiedTime(theirs, java.nio.file.attribute.FileTime.from(T1, java.util.concurrent.TimeUnit.NANOSECONDS));
@@ -385,7 +385,7 @@ class ApplierTest {
     Files.setLastModifiedTime(p("f"), java.nio.file.attribute.FileTime.fromMillis(1_000_000)); // touched: hashed
     source.put("f", "new content");
     Applier a = applier();
-    a.afterRecheckHash(thenTheyWrite(p -> Files.writeString(p, "OLD!")));
+    a.at(Applier.Moment.AFTER_RECHECK_HASH, thenTheyWrite(p -> Files.writeString(p, "OLD!")));
     StepResult r = apply(a, Op.put(rel("f"), file("new content"), before));
     assertFailed(r, "modified during synchronization");
     assertEquals("OLD!", read(root, "f"));
@@ -411,7 +411,7 @@ class ApplierTest {
   void newFile_whoseNameIsTakenRightBeforeItGoesInPlace_keepsTheirs() throws Exception {
     source.put("f", "ours");
     Applier a = applier();
-    a.beforePlacingNew(thenTheyWrite(p -> Files.writeString(p, "theirs")));
+    a.at(Applier.Moment.BEFORE_PLACING_NEW, thenTheyWrite(p -> Files.writeString(p, "theirs")));
     StepResult r = apply(a, Op.put(rel("f"), file("ours"), Observed.ABSENT));
     assertFailed(r, "was created during synchronization");
     assertEquals("theirs", read(root, "f"));
@@ -424,7 +424,7 @@ class ApplierTest {
     source.put("d/f", "ours");
     Applier a = applier();
     List<Path> placedByLink = new ArrayList<>();
-    a.beforePlacingNew(placedByLink::add);
+    a.at(Applier.Moment.BEFORE_PLACING_NEW, placedByLink::add);
     a.add(new Step(1, List.of(Op.put(rel("d"), new Entry.Dir(0755), Observed.ABSENT),
         Op.put(rel("d/f"), file("ours"), Observed.ABSENT))));
     for (StepResult r : a.flush()) {

@@ -79,33 +79,25 @@ class DeferredFreeTest {
 
   /** The targets of this process's descriptors that name {@code file} after it was unlinked. */
   private static List<String> heldDeleted(Path file) throws IOException {
-    List<String> found = new ArrayList<>();
-    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-      for (Path fd : (Iterable<Path>) fds::iterator) {
-        try {
-          String target = Files.readSymbolicLink(fd).toString();
-          if (target.equals(file + " (deleted)")) {
-            found.add(target);
-          }
-        } catch (IOException e) {
-          // closed meanwhile (the listing's own descriptor, among others)
-        }
-      }
-    }
-    return found;
+    return descriptorsNaming(file + " (deleted)");
   }
 
   /** The targets of this process's descriptors that name {@code file}. */
   private static List<String> heldOpen(Path file) throws IOException {
+    return descriptorsNaming(file.toString());
+  }
+
+  private static List<String> descriptorsNaming(String target) throws IOException {
     List<String> found = new ArrayList<>();
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
       for (Path fd : (Iterable<Path>) fds::iterator) {
         try {
-          if (Files.readSymbolicLink(fd).toString().equals(file.toString())) {
-            found.add(fd.toString());
+          String link = Files.readSymbolicLink(fd).toString();
+          if (link.equals(target)) {
+            found.add(link);
           }
         } catch (IOException e) {
-          // closed meanwhile
+          // closed meanwhile (the listing's own descriptor, among others)
         }
       }
     }
@@ -198,17 +190,17 @@ class DeferredFreeTest {
   void holdingWhatCannotBeOpened_holdsNothing_andAFailedRenameClosesAtOnce() throws Exception {
     Path missing = root.resolve("missing");
     Entry.File large = new Entry.File(DeferredFree.MIN_SIZE, 0, 0644, jsync.core.model.Fingerprint.of(1));
-    try (DeferredFree none = DeferredFree.hold(missing, large, true)) {
+    try (DeferredFree none = DeferredFree.hold(missing, DeferredFree.large(large))) {
       none.unlinked();   // nothing to hand over
     }
 
     Path big = root.resolve("big");
     Files.write(big, new byte[16]);
     // Not on a local filesystem (as the caller found): nothing held.
-    try (DeferredFree none = DeferredFree.hold(big, large, false)) {
+    try (DeferredFree none = DeferredFree.hold(big, false)) {
       assertEquals(List.of(), heldOpen(big));
     }
-    try (DeferredFree held = DeferredFree.hold(big, large, true)) {
+    try (DeferredFree held = DeferredFree.hold(big, DeferredFree.large(large))) {
       Files.delete(big);
       assertEquals(1, heldDeleted(big).size());
       // no unlinked(): as if the delete had failed, close() closes on this thread
