@@ -188,8 +188,9 @@ class RemoteSyncTest {
   }
 
   /**
-   * Steps, answers and commits bigger than one frame: a new directory of thousands of long names, and a hundred 1 MiB
-   * files whose block signatures (12 KiB each) go into both archives. Each must be split, not refused.
+   * Steps, answers and commits bigger than one frame: a new directory of thousands of long names. Each must be
+   * split, not refused. Then a hundred 1 MiB files, too small for a stored signature, each changed by one
+   * byte: they travel as deltas against signatures the receiver computes from its files.
    */
   @Test
   void flushAnswersAndCommitsLargerThanAFrame_areSplit_bothWays() throws Exception {
@@ -214,7 +215,7 @@ class RemoteSyncTest {
           .toList()));
       assertTreesEqual(a, b);
 
-      // The archives kept the signatures: a one-byte change in each big file travels as a delta.
+      // No stored signatures (SignatureBuilder.MIN_STORED_SIZE): each basis is signed when its delta needs it.
       for (int i = 0; i < 100; i++) {
         Path f = src.resolve("big/file" + i);
         byte[] bytes = Files.readAllBytes(f);
@@ -256,12 +257,13 @@ class RemoteSyncTest {
   void largeChangedFile_travelsAsADelta_bothWays() throws Exception {
     Path a = Files.createDirectories(tmp.resolve("a"));
     Path b = Files.createDirectories(tmp.resolve("b"));
-    byte[] big = new byte[4 << 20];
+    // Large enough for its signature to be kept (SignatureBuilder.MIN_STORED_SIZE).
+    byte[] big = new byte[9 << 20];
     new Random(11).nextBytes(big);
     Files.write(a.resolve("big.bin"), big);
     assertEquals(0, sync(a, b, false).exitCode());
 
-    // Change 3 bytes on the local side: the remote side gets a delta, not 4 MiB.
+    // Change 3 bytes on the local side: the remote side gets a delta, not 9 MiB.
     big[1000] ^= 1;
     big[2_000_000] ^= 1;
     big[4_000_000] ^= 1;
@@ -270,7 +272,7 @@ class RemoteSyncTest {
     SyncReport r = sync(a, b, false);
     assertEquals(0, r.exitCode(), r.items().toString());
     assertEquals(describe(a), describe(b));
-    assertTrue(sent.get() < 200_000, "sent " + sent.get() + " bytes for a 3-byte change in 4 MiB");
+    assertTrue(sent.get() < 200_000, "sent " + sent.get() + " bytes for a 3-byte change in 9 MiB");
 
     // And the other way: a change on the remote side comes back as a delta too.
     big[3_000_000] ^= 1;
@@ -279,7 +281,7 @@ class RemoteSyncTest {
     SyncReport back = sync(a, b, false);
     assertEquals(0, back.exitCode(), back.items().toString());
     assertEquals(describe(b), describe(a));
-    assertTrue(received.get() < 200_000, "received " + received.get() + " bytes for a 1-byte change in 4 MiB");
+    assertTrue(received.get() < 200_000, "received " + received.get() + " bytes for a 1-byte change in 9 MiB");
 
     // The local side's archive now holds the signature of the version it rebuilt, made mostly of the
     // checksums of the blocks the delta copied (CopiedBlocks): the next delta is matched against it, and

@@ -376,7 +376,7 @@ public final class Applier implements AutoCloseable {
     Entry.File want = (Entry.File) op.want();
     Path reuse = op.reuseFrom().map(this::resolve).orElse(null);
     // Small files go whole (no delta basis, no partial transfer to look for): asked for ahead.
-    AskAhead.Item ahead = askAhead != null && reuse == null && want.size() < SignatureBuilder.MIN_FILE_SIZE
+    AskAhead.Item ahead = askAhead != null && reuse == null && want.size() < SignatureBuilder.MIN_DELTA_SIZE
         ? askAhead.add(op.path(), want, op.sourceStamp()) : null;
     staging.add(new Staging(owner, index, op,
         copiers.submit(() -> copyToTemp(owner, index, op, target, reuse, ahead))));
@@ -407,7 +407,7 @@ public final class Applier implements AutoCloseable {
     // A large file is written under a name derived from its own: if the transfer is cut (connection lost,
     // run killed), the next run finds the part already received and uses it as the delta basis, so only
     // the rest crosses the network again (rsync's --partial).
-    Path partial = want.size() >= SignatureBuilder.MIN_FILE_SIZE && want.fingerprint().known()
+    Path partial = want.size() >= SignatureBuilder.MIN_DELTA_SIZE && want.fingerprint().known()
         ? partialFor(target) : null;
     Path partialBasis = partial != null ? takePartial(partial) : null;
     Path temp = partial != null && !Files.exists(partial, LinkOption.NOFOLLOW_LINKS) ? partial : tempFor(target);
@@ -488,11 +488,11 @@ public final class Applier implements AutoCloseable {
    * whole, compressed), and only when the new content's hash is known to check the result against.
    */
   private Optional<Basis> basisFor(Op op, Path target, Entry.File want, Path partialBasis) {
-    if (want.size() < SignatureBuilder.MIN_FILE_SIZE || !want.fingerprint().known()) {
+    if (want.size() < SignatureBuilder.MIN_DELTA_SIZE || !want.fingerprint().known()) {
       return Optional.empty();
     }
     long partialSize = partialBasis == null ? 0 : sizeOf(partialBasis);
-    if (op.expected().entry() instanceof Entry.File old && old.size() >= SignatureBuilder.MIN_FILE_SIZE
+    if (op.expected().entry() instanceof Entry.File old && old.size() >= SignatureBuilder.MIN_DELTA_SIZE
         && old.fingerprint().known() && old.size() >= partialSize) {
       return Optional.of(new Basis(target, signatures.stored(op.path(), old)));
     }
@@ -648,7 +648,7 @@ public final class Applier implements AutoCloseable {
    */
   private Copied copy(Path temp, Entry.File want, int mode, boolean reportProgress, Optional<Basis> basis,
       Writer writer) throws IOException {
-    SignatureBuilder sig = want.size() < SignatureBuilder.MIN_FILE_SIZE ? null
+    SignatureBuilder sig = want.size() < SignatureBuilder.MIN_STORED_SIZE ? null
         : basis.isEmpty() ? new SignatureBuilder(want.size(), 0)
         : new SignatureBuilder(want.size(), SignatureBuilder.blockSizeFor(want.size(), basisBlockSize(basis.get())),
             0, basis.get().copies());

@@ -6,10 +6,20 @@ package jsync.core.delta;
  */
 public final class SignatureBuilder {
   /**
-   * Files smaller than this get no stored signature: sending them whole (compressed) costs about as much as
-   * a delta's block list, and skipping them keeps the archive small.
+   * Files smaller than this go whole (compressed) and never have a signature: sending them costs about as
+   * much as a delta's block list.
    */
-  public static final long MIN_FILE_SIZE = 256 * 1024;
+  public static final long MIN_DELTA_SIZE = 256 * 1024;
+
+  /**
+   * Files of at least this size get their signature computed where their bytes pass anyway (a copy being
+   * written, the hash of a first synchronization) and kept in the archive, so the next delta does not read
+   * the old version again. A smaller basis is read and signed when a delta needs it, as rsync always does:
+   * at most 8 MiB, a few milliseconds of checksums and one read. Signing every received file from 256 KiB
+   * on cost a first copy of 10,000 files (986 MiB) 0.4 s of its 5.5 s, for deltas that may never come
+   * (docs/benchmarks.md, 2026-12-07, fifth session).
+   */
+  public static final long MIN_STORED_SIZE = 8L << 20;
 
   private static final int MIN_BLOCK = 1024;
   private static final int MAX_BLOCK = 128 * 1024;

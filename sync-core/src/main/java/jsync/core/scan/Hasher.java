@@ -29,7 +29,7 @@ public final class Hasher {
 
   /**
    * Hashes the regular file at {@code path}, expected to hold {@code size} bytes; a signature is computed
-   * when the file is at least {@link SignatureBuilder#MIN_FILE_SIZE}. If the file turns out to have a
+   * when the file is at least {@link SignatureBuilder#MIN_STORED_SIZE}. If the file turns out to have a
    * different length, the result says so and carries no signature: the caller sees a changed stamp anyway.
    */
   public Result hash(Path path, long size, long signatureSeed) throws IOException {
@@ -46,11 +46,11 @@ public final class Hasher {
 
   private Result hash(Path path, long size, long signatureSeed, boolean withSignature) throws IOException {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-      if (size < BUFFER_SIZE && (size < SignatureBuilder.MIN_FILE_SIZE || !withSignature)) {
+      if (size < BUFFER_SIZE && (size < SignatureBuilder.MIN_STORED_SIZE || !withSignature)) {
         int n = readFully(ch, buffer.length);
         return new Result(Fingerprint.of(XxHash.hash(buffer, 0, n, 0)), n, Optional.empty());
       }
-      SignatureBuilder sig = withSignature && size >= SignatureBuilder.MIN_FILE_SIZE
+      SignatureBuilder sig = withSignature && size >= SignatureBuilder.MIN_STORED_SIZE
           ? new SignatureBuilder(size, signatureSeed) : null;
       try (StreamingXXHash64 h = XxHash.streaming(0)) {
         long total = 0;

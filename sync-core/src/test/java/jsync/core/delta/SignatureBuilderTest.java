@@ -103,7 +103,7 @@ class SignatureBuilderTest {
   @Test
   void blockSizeFor_isAboutTheSquareRootWithinBounds() {
     assertEquals(1024, SignatureBuilder.blockSizeFor(0));
-    assertEquals(1024, SignatureBuilder.blockSizeFor(SignatureBuilder.MIN_FILE_SIZE));
+    assertEquals(1024, SignatureBuilder.blockSizeFor(SignatureBuilder.MIN_DELTA_SIZE));
     assertEquals(32 * 1024, SignatureBuilder.blockSizeFor(1L << 30));
     assertEquals(128 * 1024, SignatureBuilder.blockSizeFor(Long.MAX_VALUE));
     for (long size = 1; size > 0 && size < Long.MAX_VALUE / 3; size = size * 3 + 1) {

@@ -152,11 +152,12 @@ class ScannerOnDiskTest {
   }
 
   /**
-   * Around the 256 KiB signature threshold and the hasher's 1 MiB buffer. A first synchronization's scan
-   * (records not trusted) computes the signature; a trusted scan hashes only (see Scanner#hashFile).
+   * Around the hasher's 1 MiB buffer and the 8 MiB threshold of stored signatures. A first synchronization's
+   * scan (records not trusted) computes the signature; a trusted scan hashes only (see Scanner#hashFile).
    */
   @ParameterizedTest
-  @ValueSource(ints = {256 * 1024 - 1, 256 * 1024, 300_001, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 17})
+  @ValueSource(ints = {256 * 1024, 1 << 20, (1 << 20) + 1, (8 << 20) - 1, 8 << 20, (8 << 20) + 300_001,
+      9 * (1 << 20) + 17})
   void largeFile_getsTheSignatureOfItsBytes_inAFirstSyncScanOnly(int size) throws IOException {
     byte[] content = new byte[size];
     new Random(size).nextBytes(content);
@@ -178,7 +179,7 @@ class ScannerOnDiskTest {
     assertEquals(size, file.size());
     assertEquals(fp(content), file.fingerprint());
     assertEquals(size, r.stats().bytesHashed());
-    if (size < SignatureBuilder.MIN_FILE_SIZE) {
+    if (size < SignatureBuilder.MIN_STORED_SIZE) {
       assertEquals(Optional.empty(), u.signature());
       return;
     }

@@ -204,16 +204,20 @@ class LocalSyncTest {
   }
 
   @Test
-  void largeFileCopied_getsItsBlockSignatureRecordedOnBothSides() throws Exception {
+  void largeFileCopied_getsItsBlockSignatureRecordedOnBothSides_aSmallerOneNone() throws Exception {
     Path a = Files.createDirectories(tmp.resolve("a"));
     Path b = Files.createDirectories(tmp.resolve("b"));
-    byte[] big = writeRandom(a.resolve("big.bin"), 600_000, 3);
+    byte[] big = writeRandom(a.resolve("big.bin"), (8 << 20) + 600_000, 3);
     Files.setLastModifiedTime(a.resolve("big.bin"), java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L));
+    // Big enough for a delta, too small to keep a signature for (SignatureBuilder.MIN_STORED_SIZE).
+    writeRandom(a.resolve("mid.bin"), (8 << 20) - 1, 5);
 
     assertEquals(0, sync(a, b).exitCode());
 
     assertEquals(java.util.Optional.of(signatureOf(big)), storedSignature(a, b, "big.bin"), "signature in a");
     assertEquals(java.util.Optional.of(signatureOf(big)), storedSignature(b, a, "big.bin"), "signature in b");
+    assertEquals(java.util.Optional.empty(), storedSignature(a, b, "mid.bin"), "no signature in a");
+    assertEquals(java.util.Optional.empty(), storedSignature(b, a, "mid.bin"), "no signature in b");
   }
 
   private java.util.Optional<jsync.core.delta.Signature> storedSignature(Path self, Path other, String path)
@@ -244,7 +248,7 @@ class LocalSyncTest {
     // A trusted scan computes no block signatures (Scanner#hashFile): the copy's serve both sides.
     Path a = Files.createDirectories(tmp.resolve("a"));
     Path b = Files.createDirectories(tmp.resolve("b"));
-    byte[] big = writeRandom(a.resolve("big.bin"), 700_000, 4);
+    byte[] big = writeRandom(a.resolve("big.bin"), (8 << 20) + 700_000, 4);
     assertEquals(0, sync(a, b).exitCode());
 
     big[12345] ^= 1;
