@@ -1,0 +1,104 @@
+package jsync.core.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import jsync.core.apply.BackupPolicy;
+import jsync.core.model.Entry;
+import jsync.core.model.Fingerprint;
+import jsync.core.model.PropsPolicy;
+import jsync.core.model.RelPath;
+import jsync.core.model.Stamp;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a peer may read from a local replica: files in real directories below the root only, also after a
+ * directory already read from was swapped for a symlink (the check remembers directories it found real,
+ * by identity).
+ */
+class LocalReplicaReadTest {
+  @TempDir Path tmp;
+  private Path root;
+  private Path outside;
+  private LocalReplica replica;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    root = Files.createDirectories(tmp.resolve("root"));
+    outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.writeString(outside.resolve("f"), "outside the root");
+    replica = new LocalReplica(root, root.toString(), "localhost-test", tmp.resolve("home"), Clock.systemUTC(),
+        PropsPolicy.DEFAULT, BackupPolicy.NONE, n -> { });
+  }
+
+  private String read(String path) throws IOException {
+    // A known fingerprint: no stamp check, only the path's.
+    Entry.File any = new Entry.File(1, 0, 0644, Fingerprint.of(1));
+    try (InputStream in = replica.read(RelPath.parse(path), any, Stamp.NONE)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private void assertRefused(String path) {
+    IOException e = assertThrows(IOException.class, () -> read(path));
+    assertTrue(e.getMessage().contains("through a symbolic link"), e.getMessage());
+  }
+
+  @Test
+  void aFileBehindASymlinkedDirectory_isRefused() throws IOException {
+    Files.createSymbolicLink(root.resolve("link"), outside);
+    assertRefused("link/f");
+  }
+
+  @Test
+  void aDirectoryReadFromBefore_thenSwappedForASymlink_isRefused() throws IOException {
+    Files.createDirectories(root.resolve("d/e"));
+    Files.writeString(root.resolve("d/f"), "inside");
+    Files.writeString(root.resolve("d/e/f"), "deeper");
+    assertEquals("inside", read("d/f"));
+    assertEquals("deeper", read("d/e/f"));
+
+    Files.move(root.resolve("d"), tmp.resolve("d-moved"));
+    Files.createSymbolicLink(root.resolve("d"), outside);
+    assertRefused("d/f");
+
+    // A symlink on the way to a deeper directory read from before.
+    Files.createDirectories(outside.resolve("e"));
+    Files.writeString(outside.resolve("e/f"), "outside, deeper");
+    assertRefused("d/e/f");
+  }
+
+  @Test
+  void aDirectoryReplacedByAnotherRealOne_isCheckedAgainAndRead() throws IOException {
+    Files.createDirectories(root.resolve("d"));
+    Files.writeString(root.resolve("d/f"), "first");
+    assertEquals("first", read("d/f"));
+
+    Files.move(root.resolve("d"), tmp.resolve("d-old"));
+    Files.createDirectories(root.resolve("d"));
+    Files.writeString(root.resolve("d/f"), "second");
+    assertEquals("second", read("d/f"));
+  }
+
+  @Test
+  void theRootSwappedForASymlink_afterReads_isRefused() throws IOException {
+    Files.createDirectories(root.resolve("d"));
+    Files.writeString(root.resolve("d/f"), "inside");
+    assertEquals("inside", read("d/f"));
+
+    Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere/d"));
+    Files.writeString(elsewhere.resolve("f"), "elsewhere");
+    Files.move(root, tmp.resolve("root-old"));
+    Files.createSymbolicLink(root, tmp.resolve("elsewhere"));
+    assertRefused("d/f");
+  }
+}
