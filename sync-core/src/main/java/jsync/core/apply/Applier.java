@@ -919,12 +919,7 @@ public final class Applier implements AutoCloseable {
    */
   private void recheck(Op op, Path target) throws IOException {
     Observed expected = op.expected();
-    FileStat st;
-    try {
-      st = stat.read(target);
-    } catch (NoSuchFileException e) {
-      st = null;
-    }
+    FileStat st = stat.readIfPresent(target);
     Entry e = expected.entry();
     switch (e.kind()) {
       case ABSENT -> {
@@ -945,10 +940,8 @@ public final class Applier implements AutoCloseable {
           }
           // Written to while it was hashed (a part already read can change without the hash seeing it):
           // its status moved since the read began, as the scanner checks after each hash.
-          FileStat after;
-          try {
-            after = stat.read(target);
-          } catch (NoSuchFileException gone) {
+          FileStat after = stat.readIfPresent(target);
+          if (after == null) {
             throw changed(op, null);
           }
           if (!after.stamp().equals(st.stamp())) {
@@ -1052,12 +1045,7 @@ public final class Applier implements AutoCloseable {
     FileStat before = stat.read(target);
     Files.copy(target, backupFile, options);
     reached(Moment.AFTER_BACKUP_COPY, target);
-    FileStat after;
-    try {
-      after = stat.read(target);
-    } catch (NoSuchFileException e) {
-      after = null;
-    }
+    FileStat after = stat.readIfPresent(target);
     if (after == null || !after.stamp().equals(before.stamp())) {
       deleteQuietly(backupFile);
       throw new ChangedException(display(op) + " was modified during synchronization (while its backup was "

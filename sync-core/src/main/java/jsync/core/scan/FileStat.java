@@ -40,7 +40,29 @@ public record FileStat(Type type, long size, long mtimeNanos, int mode, long ino
   /** How to read a stat on one kind of filesystem; chosen once per filesystem by {@link #readerFor}. */
   public interface Reader {
     FileStat read(Path path) throws IOException;
+
+    /** As {@link #read}, but null if nothing is at {@code path}. */
+    default FileStat readIfPresent(Path path) throws IOException {
+      try {
+        return read(path);
+      } catch (java.nio.file.NoSuchFileException e) {
+        return null;
+      }
+    }
   }
+
+  /** {@link NativeStat}'s, which tells absence without an exception. */
+  private static final Reader NATIVE = new Reader() {
+    @Override
+    public FileStat read(Path path) throws IOException {
+      return NativeStat.read(path);
+    }
+
+    @Override
+    public FileStat readIfPresent(Path path) throws IOException {
+      return NativeStat.readIfPresent(path);
+    }
+  };
 
   private static final String UNIX_ATTRS =
       "unix:mode,ino,ctime,size,lastModifiedTime,isDirectory,isRegularFile,isSymbolicLink";
@@ -52,7 +74,7 @@ public record FileStat(Type type, long size, long mtimeNanos, int mode, long ino
   public static Reader readerFor(FileSystem fs) {
     Set<String> views = fs.supportedFileAttributeViews();
     if (views.contains("unix") && NativeStat.available() && NativeStat.handles(fs.getPath("/"))) {
-      return NativeStat::read;
+      return NATIVE;
     }
     if (views.contains("unix")) {
       return FileStat::readUnix;

@@ -125,6 +125,27 @@ class FileStatTest {
     assertEquals(viaJdk.getMessage(), viaNative.getMessage());
   }
 
+  /** Absence as null, not an exception; every other failure as {@link FileStat.Reader#read} throws it. */
+  @Test
+  void readIfPresent_isNullForNothing_andFailsAsReadOtherwise() throws Exception {
+    Path f = Files.writeString(tmp.resolve("f"), "some content");
+    Path l = Files.createSymbolicLink(tmp.resolve("l"), tmp.resolve("nowhere"));
+    FileStat.Reader fast = FileStat.readerFor(tmp.getFileSystem());
+    FileStat.Reader publicApi = FileStat::readUnix;
+    for (FileStat.Reader r : new FileStat.Reader[] {fast, publicApi}) {
+      assertEquals(null, r.readIfPresent(tmp.resolve("missing")));
+      assertEquals(null, r.readIfPresent(tmp.resolve("missing/below")));
+      assertEquals(FileStat.readUnix(f), r.readIfPresent(f));
+      assertEquals(FileStat.Type.LINK, r.readIfPresent(l).type(), "a dangling symlink is something");
+      // Below a regular file (ENOTDIR): not absence, the same failure as read's.
+      IOException viaRead = assertThrows(IOException.class, () -> r.read(f.resolve("below")));
+      IOException viaIfPresent = assertThrows(IOException.class, () -> r.readIfPresent(f.resolve("below")));
+      assertEquals(viaRead.getClass(), viaIfPresent.getClass());
+      assertEquals(viaRead.getMessage(), viaIfPresent.getMessage());
+      assertThrows(NoSuchFileException.class, () -> r.read(tmp.resolve("missing")));
+    }
+  }
+
   private static void run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     assertTrue(p.waitFor(seconds(10).toMillis(), TimeUnit.MILLISECONDS), String.join(" ", command));
