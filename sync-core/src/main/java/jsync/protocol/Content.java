@@ -86,8 +86,11 @@ final class Content {
    */
   static InputStream askAhead(Session s, RelPath path, Entry.File want, Stamp stamp) {
     int channel = s.newChannel();
-    return ask(s, s.receiveAhead(channel, want.size()),
-        new Message.ReadRequest(channel, path, want, stamp, Optional.empty()));
+    InputStream in = s.receiveAhead(channel, want.size());
+    s.send(new Message.ReadRequest(channel, path, want, stamp, Optional.empty()));
+    // Asked ahead of its copy: it may wait a moment for the next ones asked (LateFlush).
+    s.flushSoon();
+    return in;
   }
 
   /**

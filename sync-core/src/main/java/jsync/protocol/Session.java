@@ -71,6 +71,14 @@ public final class Session implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicBoolean failureTold = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closing;
   private Message.Hello peerHello;
+  /** Content streams open for writing ({@link #send}); the last one to close flushes at once. */
+  private final AtomicInteger sending = new AtomicInteger();
+  /**
+   * How long a content stream's end may wait for others' (see {@link LateFlush}): short against a round
+   * trip, long against the ~100 µs a small file takes to read and send.
+   */
+  static final long LATE_FLUSH_NANOS = 1_000_000;
+  private final LateFlush lateFlush;
 
   private Session(InputStream in, OutputStream out, boolean client, Handler handler, String peer,
       boolean compress) {
@@ -83,6 +91,7 @@ public final class Session implements AutoCloseable {
     this.nextChannel = new AtomicInteger(client ? 1 : 2);
     this.readerThread = new Thread(this::readLoop, "jsync-reader");
     this.readerThread.setDaemon(true);
+    this.lateFlush = new LateFlush(writer, LATE_FLUSH_NANOS, this::broken);
   }
 
   /**
@@ -196,6 +205,15 @@ public final class Session implements AutoCloseable {
     } catch (IOException e) {
       throw broken(e);
     }
+  }
+
+  /**
+   * Flushes within about a millisecond ({@link LateFlush}), together with whatever else is written by
+   * then: for messages whose answer is not awaited at once (a small file asked for ahead of its copy).
+   */
+  public void flushSoon() {
+    checkOpen();
+    lateFlush.request();
   }
 
   private long register(Waiting w) {
@@ -488,6 +506,7 @@ public final class Session implements AutoCloseable {
 
     Outgoing(int channel) {
       this.channel = channel;
+      sending.incrementAndGet();
     }
 
     @Override
@@ -506,12 +525,25 @@ public final class Session implements AutoCloseable {
       }
     }
 
+    /**
+     * Ends the channel. The end leaves at once if no other content stream is being written; otherwise
+     * within a moment, with the others' frames: many small files sent at once share their writes.
+     */
     @Override
     public void close() throws IOException {
       if (!closed) {
         closed = true;
-        writer.write(Frame.end(channel));
-        writer.flush();
+        boolean last;
+        try {
+          writer.write(Frame.end(channel));
+        } finally {
+          last = sending.decrementAndGet() == 0;
+        }
+        if (last) {
+          writer.flush();
+        } else {
+          lateFlush.request();
+        }
       }
     }
   }
@@ -698,6 +730,7 @@ public final class Session implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
+    lateFlush.close();
     ordered.shutdown();
     content.shutdown();
     try {
