@@ -55,8 +55,16 @@ final class Content {
         jsync.core.Streams.copy(in, out, r.want().size());
       }
     } catch (IOException | RuntimeException e) {
-      s.fail(r.channel(), e.getMessage() != null ? e.getMessage() : e.toString());
+      s.fail(out, e.getMessage() != null ? e.getMessage() : e.toString());
       return;
+    } catch (Error e) {
+      // Ended all the same, so the session does not count the stream open for ever (see Session.send).
+      try {
+        s.fail(out, e.toString());
+      } catch (RuntimeException alsoBroken) {
+        e.addSuppressed(alsoBroken);
+      }
+      throw e;
     }
     out.close();
   }

@@ -24,6 +24,8 @@ final class LateFlush implements AutoCloseable {
   /** A flush was asked for and has not started yet. Guarded by this. */
   private boolean due;
   private boolean closed;
+  /** The flushing thread could not start or has ended (interrupted, a failed flush, an Error). */
+  private boolean dead;
   private Thread thread;
 
   /**
@@ -36,21 +38,65 @@ final class LateFlush implements AutoCloseable {
     this.onFailure = onFailure;
   }
 
-  /** Asks for a flush within about {@code delayNanos}. */
-  synchronized void request() {
-    if (closed || due) {
-      return;
+  /**
+   * Asks for a flush within about {@code delayNanos}; flushes in the caller's thread instead if the
+   * flushing thread could not start or has ended (so nothing asked for can stay in the buffer).
+   */
+  void request() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (!dead) {
+        if (due) {
+          return;
+        }
+        due = true;
+        if (thread == null) {
+          try {
+            Thread t = new Thread(this::run, "jsync-flush");
+            t.setDaemon(true);
+            t.start();
+            thread = t;
+          } catch (Throwable e) { // OutOfMemoryError: unable to create native thread
+            dead = true;
+            due = false;
+          }
+        }
+        if (!dead) {
+          notifyAll();
+          return;
+        }
+      }
     }
-    due = true;
-    if (thread == null) {
-      thread = new Thread(this::run, "jsync-flush");
-      thread.setDaemon(true);
-      thread.start();
+    flushNow();
+  }
+
+  private void flushNow() {
+    try {
+      out.flush();
+    } catch (IOException e) {
+      onFailure.accept(e);
     }
-    notifyAll();
   }
 
   private void run() {
+    try {
+      loop();
+    } finally {
+      boolean pending;
+      synchronized (this) {
+        dead = true;
+        pending = due && !closed;
+        due = false;
+      }
+      if (pending) {
+        flushNow(); // what was asked for before the thread ended
+      }
+    }
+  }
+
+  private void loop() {
     while (true) {
       synchronized (this) {
         while (!due && !closed) {
@@ -67,6 +113,9 @@ final class LateFlush implements AutoCloseable {
       // Let the producers finishing now add theirs to the same write.
       LockSupport.parkNanos(delayNanos);
       synchronized (this) {
+        if (closed) {
+          return;
+        }
         due = false; // a request from here on gets a flush of its own
       }
       try {

@@ -337,11 +337,34 @@ public final class Session implements AutoCloseable {
     return new Outgoing(channel);
   }
 
-  /** Ends {@code channel} with an error the reader sees as an exception carrying {@code reason}. */
-  public void fail(int channel, String reason) {
+  /**
+   * Ends {@code channel} with an error the reader sees as an exception carrying {@code reason}: for a read
+   * request that failed before its content stream was opened.
+   */
+  private void failChannel(int channel, String reason) {
     try {
       writer.write(Frame.error(channel, reason));
       writer.flush();
+    } catch (IOException e) {
+      throw broken(e);
+    }
+  }
+
+  /** Content streams from {@link #send} not yet closed or failed (for tests). */
+  int contentStreamsOpen() {
+    return sending.get();
+  }
+
+  /**
+   * Ends a stream from {@link #send} with an error instead of its end: the reader sees an exception
+   * carrying {@code reason}. The stream is closed by it.
+   */
+  public void fail(OutputStream stream, String reason) {
+    if (!(stream instanceof Outgoing out)) {
+      throw new IllegalArgumentException("not a content stream of this session: " + stream);
+    }
+    try {
+      out.fail(reason);
     } catch (IOException e) {
       throw broken(e);
     }
@@ -525,6 +548,19 @@ public final class Session implements AutoCloseable {
       }
     }
 
+    /** Ends the channel with an ERROR frame instead of END, flushed at once (errors are rare). */
+    void fail(String reason) throws IOException {
+      if (!closed) {
+        closed = true;
+        try {
+          writer.write(Frame.error(channel, reason));
+        } finally {
+          sending.decrementAndGet();
+        }
+        writer.flush();
+      }
+    }
+
     /**
      * Ends the channel. The end leaves at once if no other content stream is being written; otherwise
      * within a moment, with the others' frames: many small files sent at once share their writes.
@@ -622,7 +658,7 @@ public final class Session implements AutoCloseable {
   private void answerError(Envelope env, String message, boolean fatal) {
     try {
       if (env.message() instanceof Message.ReadRequest r) {
-        fail(r.channel(), message);
+        failChannel(r.channel(), message);
       } else {
         reply(env.id(), new Message.ErrorResponse(
             fatal ? Message.ErrorResponse.Kind.FATAL : Message.ErrorResponse.Kind.TRANSIENT, message));

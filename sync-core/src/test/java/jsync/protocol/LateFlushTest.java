@@ -86,6 +86,31 @@ class LateFlushTest {
     }
   }
 
+  /** Once the flushing thread has ended (here: a flush failed), a request flushes in the caller's thread. */
+  @Test
+  void afterTheThreadEnded_requestsFlushInTheCallersThread() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    AtomicReference<String> lastThread = new AtomicReference<>();
+    CountDownLatch failed = new CountDownLatch(1);
+    Flushable flaky = () -> {
+      lastThread.set(Thread.currentThread().getName());
+      if (calls.incrementAndGet() == 1) {
+        throw new IllegalStateException("first flush fails");
+      }
+    };
+    try (LateFlush late = new LateFlush(flaky, 1000, e -> failed.countDown())) {
+      late.request();
+      assertTrue(failed.await(seconds(30).toMillis(), TimeUnit.MILLISECONDS));
+      assertEquals("jsync-flush", lastThread.get());
+      for (int i = 0; i < 300 && calls.get() == 1; i++) {
+        late.request(); // the thread may still be ending: then this one is its
+        Thread.sleep(10);
+      }
+      late.request();
+      assertEquals(Thread.currentThread().getName(), lastThread.get());
+    }
+  }
+
   /**
    * A small file's end, sent while another file's content stream is still open, reaches the peer without
    * that other stream closing (its flush is late, not skipped); and the last stream's end goes at once.
@@ -107,6 +132,35 @@ class LateFlushTest {
       bigOut.write(", rest".getBytes(StandardCharsets.UTF_8));
       bigOut.close();
       assertEquals("first part, rest", new String(big.readAllBytes(), StandardCharsets.UTF_8));
+      assertEquals(0, pair.client().contentStreamsOpen());
+    }
+  }
+
+  /**
+   * A stream ended with an error counts as closed: otherwise every later lone stream would wait for a late
+   * flush. The peer sees the error, not an end.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void aFailedContentStream_isNoLongerCountedOpen_andItsPeerSeesTheError() throws Exception {
+    try (SessionPair pair = SessionPair.start((s, id, m) -> { })) {
+      InputStream failing = pair.server().receive(1);
+      InputStream fine = pair.server().receive(3);
+      OutputStream failingOut = pair.client().send(1);
+      OutputStream fineOut = pair.client().send(3);
+      assertEquals(2, pair.client().contentStreamsOpen());
+      failingOut.write("part of it".getBytes(StandardCharsets.UTF_8));
+      pair.client().fail(failingOut, "the source vanished");
+      assertEquals(1, pair.client().contentStreamsOpen());
+      failingOut.close(); // already ended: nothing more is sent, nothing counted twice
+      assertEquals(1, pair.client().contentStreamsOpen());
+      IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, failing::readAllBytes);
+      assertTrue(e.getMessage().contains("the source vanished"), e.getMessage());
+
+      fineOut.write("whole".getBytes(StandardCharsets.UTF_8));
+      fineOut.close();
+      assertEquals(0, pair.client().contentStreamsOpen());
+      assertEquals("whole", new String(fine.readAllBytes(), StandardCharsets.UTF_8));
     }
   }
 }

@@ -417,11 +417,11 @@ public final class LocalReplica implements Replica {
    *
    * <p>A realpath per file read was 0.75 s of a first copy of 100,000 small files (it looks every prefix
    * of the path up again, one {@code readlink} each), so a directory found real is remembered by its
-   * identity (device and inode), and a later read there costs one {@code lstat} of the directory: the same
-   * real directory as verified, or the full check again. A directory swapped for a symlink, or for another
-   * directory, since then has another identity. One that was moved out of the root and reached again
-   * through a symlink to its new place has the same identity; what it holds is then whatever whoever moved
-   * it put there, which they could as well have put in the root.
+   * identity (inode and ctime), and a later read there costs one {@code lstat} of the directory: the same
+   * real directory as verified, unchanged since, or the full check again. A directory swapped for a
+   * symlink, or for another directory, has another identity: a directory made later that reuses the
+   * inode number has a later ctime, which no one can set. One that was moved out of the root and reached
+   * again through a symlink to its new place changed its ctime by the move.
    */
   private void checkInsideRoot(Path parent, RelPath path) throws IOException {
     Object before = realDirectoryKey(parent);
@@ -449,15 +449,21 @@ public final class LocalReplica implements Replica {
     }
   }
 
-  /** The identity of the directory at {@code dir} if that is a directory, not a symlink; else null. */
+  /**
+   * The identity of the directory at {@code dir} if that is a directory, not a symlink, on a filesystem that
+   * gives inodes and ctimes; else null (then every read checks in full).
+   */
   private static Object realDirectoryKey(Path dir) {
     try {
-      BasicFileAttributes a = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      return a.isDirectory() ? a.fileKey() : null;
+      FileStat st = FileStat.read(dir);
+      return st.type() == FileStat.Type.DIR && st.inode() != 0 ? new DirectoryId(st.inode(), st.ctimeNanos())
+          : null;
     } catch (IOException e) {
       return null; // the full check reports it
     }
   }
+
+  private record DirectoryId(long inode, long ctimeNanos) {}
 
   private void checkStamp(Path p, RelPath path, Stamp stamp) throws IOException {
     if (!stamp.matches(FileStat.read(p).stamp())) {

@@ -77,6 +77,21 @@ class LocalReplicaReadTest {
     assertRefused("d/e/f");
   }
 
+  /** The same directory (same inode), moved out of the root and reached through a symlinked parent. */
+  @Test
+  void aDirectoryMovedOutOfTheRoot_andReachedThroughASymlink_isRefused() throws IOException {
+    Files.createDirectories(root.resolve("x/d"));
+    Files.writeString(root.resolve("x/d/f"), "inside");
+    assertEquals("inside", read("x/d/f"));
+
+    Path moved = Files.createDirectories(tmp.resolve("elsewhere"));
+    Files.move(root.resolve("x/d"), moved.resolve("d"));
+    Files.writeString(moved.resolve("d/f"), "now outside the root");
+    Files.delete(root.resolve("x"));
+    Files.createSymbolicLink(root.resolve("x"), moved);
+    assertRefused("x/d/f");
+  }
+
   @Test
   void aDirectoryReplacedByAnotherRealOne_isCheckedAgainAndRead() throws IOException {
     Files.createDirectories(root.resolve("d"));
