@@ -382,8 +382,10 @@ public final class LocalReplica implements Replica {
     if (want.fingerprint().known()) {
       return Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS);
     }
-    // Never hashed: the stamp before opening and after the last byte stands in for the hash comparison.
-    checkStamp(p, path, stamp);
+    // Never hashed: the status after the last byte, compared with the scanned one, stands in for the hash
+    // comparison. Any change since the scan moves the ctime (which no one can set back) or the inode, so
+    // this one check catches a change before the open as well as during the read; a second lstat before
+    // the open only found it before sending, at the price of a stat per file in every first copy.
     InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS);
     return new java.io.FilterInputStream(in) {
       private boolean checked;

@@ -53,6 +53,46 @@ class LocalReplicaReadTest {
     assertTrue(e.getMessage().contains("through a symbolic link"), e.getMessage());
   }
 
+  /** A file the scan did not hash: its status after the last byte must be the scanned one. */
+  private String readUnhashed(String path, Stamp scanned, Runnable afterFirstByte) throws IOException {
+    Entry.File unhashed = new Entry.File(1, 0, 0644, Fingerprint.UNKNOWN);
+    try (InputStream in = replica.read(RelPath.parse(path), unhashed, scanned)) {
+      StringBuilder b = new StringBuilder();
+      int c = in.read();
+      afterFirstByte.run();
+      for (; c >= 0; c = in.read()) {
+        b.append((char) c);
+      }
+      return b.toString();
+    }
+  }
+
+  @Test
+  void anUnhashedFile_changedSinceTheScanOrWhileRead_failsAtItsEnd() throws Exception {
+    Path f = Files.writeString(root.resolve("f"), "as scanned");
+    Stamp scanned = jsync.core.scan.FileStat.read(f).stamp();
+    assertEquals("as scanned", readUnhashed("f", scanned, () -> { }));
+
+    // Changed before the read (same size; the mtime put back): the ctime gives it away.
+    java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(f);
+    Thread.sleep(10);
+    Files.writeString(f, "as changed");
+    Files.setLastModifiedTime(f, mtime);
+    IOException before = assertThrows(IOException.class, () -> readUnhashed("f", scanned, () -> { }));
+    assertTrue(before.getMessage().contains("changed since it was scanned"), before.getMessage());
+
+    // Changed while it was read.
+    Stamp rescanned = jsync.core.scan.FileStat.read(f).stamp();
+    IOException during = assertThrows(IOException.class, () -> readUnhashed("f", rescanned, () -> {
+      try {
+        Files.writeString(f, "once more", java.nio.file.StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }));
+    assertTrue(during.getMessage().contains("changed since it was scanned"), during.getMessage());
+  }
+
   @Test
   void aFileBehindASymlinkedDirectory_isRefused() throws IOException {
     Files.createSymbolicLink(root.resolve("link"), outside);
