@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +12,12 @@ import java.util.Optional;
 import java.util.Random;
 import jsync.core.apply.Basis;
 import jsync.core.apply.DeltaMismatchException;
-import jsync.core.delta.HashedOutput;
 import jsync.core.delta.XxHash;
 import jsync.core.model.Entry;
 import jsync.core.model.Fingerprint;
 import jsync.core.model.RelPath;
 import jsync.core.model.Stamp;
+import jsync.core.testing.HashingSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,29 +45,6 @@ class ContentDeltaSinkTest {
     sessions.close();
   }
 
-  /** Collects the bytes and hashes them, or claims the hash of {@code claimed} if that is not null. */
-  private static final class Sink extends ByteArrayOutputStream implements HashedOutput {
-    private final net.jpountz.xxhash.StreamingXXHash64 hash = XxHash.streaming(0);
-    private final byte[] claimed;
-    int hashQueries;
-
-    Sink(byte[] claimed) {
-      this.claimed = claimed;
-    }
-
-    @Override
-    public synchronized void write(byte[] b, int off, int len) {
-      super.write(b, off, len);
-      hash.update(b, off, len);
-    }
-
-    @Override
-    public long hashSoFar() {
-      hashQueries++;
-      return claimed != null ? XxHash.hash(claimed, 0, claimed.length, 0) : hash.getValue();
-    }
-  }
-
   private static Entry.File entry(byte[] content) {
     return new Entry.File(content.length, 0, 0644,
         Fingerprint.of(XxHash.hash(content, 0, content.length, 0)));
@@ -88,16 +64,16 @@ class ContentDeltaSinkTest {
   @Test
   void theDeltaIsCheckedWithTheSinksHash() throws Exception {
     Basis basis = setUpVersions();
-    Sink sink = new Sink(null);
+    HashingSink sink = new HashingSink();
     Content.receive(asker, RelPath.parse("f"), entry(newVersion), Stamp.NONE, Optional.of(basis), sink);
     assertArrayEquals(newVersion, sink.toByteArray());
-    assertEquals(1, sink.hashQueries);
+    assertEquals(1, sink.hashQueries());
   }
 
   @Test
   void aSinkHashThatDoesNotMatch_failsTheDelta_soTheFileIsSentWhole() throws Exception {
     Basis basis = setUpVersions();
-    Sink sink = new Sink(new byte[] {1, 2, 3});
+    HashingSink sink = new HashingSink(new byte[] {1, 2, 3});
     assertThrows(DeltaMismatchException.class, () ->
         Content.receive(asker, RelPath.parse("f"), entry(newVersion), Stamp.NONE, Optional.of(basis), sink));
   }

@@ -17,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import jsync.core.model.Fingerprint;
+import jsync.core.testing.HashingSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,27 +53,9 @@ class PatcherTest {
     assertEquals(new Patcher.Result(F2.length, fingerprint(F2), java.util.Optional.empty()), r);
   }
 
-  /** An output that hashes what it is given, as the applier's sink into a temporary file does. */
-  private static final class HashingStream extends ByteArrayOutputStream implements HashedOutput {
-    private final net.jpountz.xxhash.StreamingXXHash64 hash = XxHash.streaming(0);
-    int hashQueries;
-
-    @Override
-    public synchronized void write(byte[] b, int off, int len) {
-      super.write(b, off, len);
-      hash.update(b, off, len);
-    }
-
-    @Override
-    public long hashSoFar() {
-      hashQueries++;
-      return hash.getValue();
-    }
-  }
-
   @Test
   void anOutputThatHashes_providesTheHashTheResultIsCheckedWith() throws IOException {
-    HashingStream out = new HashingStream();
+    HashingSink out = new HashingSink();
     Patcher.Result r;
     try (Patcher p = new Patcher(SIG, new Ops.BytesChannel(F1), Patcher.channelTo(out), F2.length,
         fingerprint(F2), null, out)) {
@@ -84,7 +67,7 @@ class PatcherTest {
     assertTrue(r.verified(), r.toString());
     assertArrayEquals(F2, out.toByteArray());
     assertEquals(fingerprint(F2), r.fingerprint());
-    assertEquals(1, out.hashQueries);
+    assertEquals(1, out.hashQueries());
   }
 
   @Test

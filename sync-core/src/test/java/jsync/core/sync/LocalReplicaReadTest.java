@@ -48,6 +48,14 @@ class LocalReplicaReadTest {
     }
   }
 
+  /** Writes {@code path} below the root (with its directories) and reads it once, so its directory is known. */
+  private void placeAndRead(String path, String content) throws IOException {
+    Path file = root.resolve(path);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, content);
+    assertEquals(content, read(path));
+  }
+
   private void assertRefused(String path) {
     IOException e = assertThrows(IOException.class, () -> read(path));
     assertTrue(e.getMessage().contains("through a symbolic link"), e.getMessage());
@@ -101,11 +109,8 @@ class LocalReplicaReadTest {
 
   @Test
   void aDirectoryReadFromBefore_thenSwappedForASymlink_isRefused() throws IOException {
-    Files.createDirectories(root.resolve("d/e"));
-    Files.writeString(root.resolve("d/f"), "inside");
-    Files.writeString(root.resolve("d/e/f"), "deeper");
-    assertEquals("inside", read("d/f"));
-    assertEquals("deeper", read("d/e/f"));
+    placeAndRead("d/f", "inside");
+    placeAndRead("d/e/f", "deeper");
 
     Files.move(root.resolve("d"), tmp.resolve("d-moved"));
     Files.createSymbolicLink(root.resolve("d"), outside);
@@ -120,9 +125,7 @@ class LocalReplicaReadTest {
   /** The same directory (same inode), moved out of the root and reached through a symlinked parent. */
   @Test
   void aDirectoryMovedOutOfTheRoot_andReachedThroughASymlink_isRefused() throws IOException {
-    Files.createDirectories(root.resolve("x/d"));
-    Files.writeString(root.resolve("x/d/f"), "inside");
-    assertEquals("inside", read("x/d/f"));
+    placeAndRead("x/d/f", "inside");
 
     Path moved = Files.createDirectories(tmp.resolve("elsewhere"));
     Files.move(root.resolve("x/d"), moved.resolve("d"));
@@ -134,9 +137,7 @@ class LocalReplicaReadTest {
 
   @Test
   void aDirectoryReplacedByAnotherRealOne_isCheckedAgainAndRead() throws IOException {
-    Files.createDirectories(root.resolve("d"));
-    Files.writeString(root.resolve("d/f"), "first");
-    assertEquals("first", read("d/f"));
+    placeAndRead("d/f", "first");
 
     Files.move(root.resolve("d"), tmp.resolve("d-old"));
     Files.createDirectories(root.resolve("d"));
@@ -146,9 +147,7 @@ class LocalReplicaReadTest {
 
   @Test
   void theRootSwappedForASymlink_afterReads_isRefused() throws IOException {
-    Files.createDirectories(root.resolve("d"));
-    Files.writeString(root.resolve("d/f"), "inside");
-    assertEquals("inside", read("d/f"));
+    placeAndRead("d/f", "inside");
 
     Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere/d"));
     Files.writeString(elsewhere.resolve("f"), "elsewhere");
