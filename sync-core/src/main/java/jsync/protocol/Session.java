@@ -363,11 +363,7 @@ public final class Session implements AutoCloseable {
     if (!(stream instanceof Outgoing out)) {
       throw new IllegalArgumentException("not a content stream of this session: " + stream);
     }
-    try {
-      out.fail(reason);
-    } catch (IOException e) {
-      throw broken(e);
-    }
+    out.fail(reason);
   }
 
   /**
@@ -549,15 +545,11 @@ public final class Session implements AutoCloseable {
     }
 
     /** Ends the channel with an ERROR frame instead of END, flushed at once (errors are rare). */
-    void fail(String reason) throws IOException {
+    void fail(String reason) {
       if (!closed) {
         closed = true;
-        try {
-          writer.write(Frame.error(channel, reason));
-        } finally {
-          sending.decrementAndGet();
-        }
-        writer.flush();
+        sending.decrementAndGet();
+        failChannel(channel, reason);
       }
     }
 
