@@ -44,32 +44,30 @@ final class LateFlush implements AutoCloseable {
    */
   void request() {
     synchronized (this) {
-      if (closed) {
-        return;
+      if (closed || due) {
+        return; // due is never set once the thread is dead: run() clears it when it marks it so
       }
-      if (!dead) {
-        if (due) {
-          return;
-        }
+      if (!dead && (thread != null || startThread())) {
         due = true;
-        if (thread == null) {
-          try {
-            Thread t = new Thread(this::run, "jsync-flush");
-            t.setDaemon(true);
-            t.start();
-            thread = t;
-          } catch (Throwable e) { // OutOfMemoryError: unable to create native thread
-            dead = true;
-            due = false;
-          }
-        }
-        if (!dead) {
-          notifyAll();
-          return;
-        }
+        notifyAll();
+        return;
       }
     }
     flushNow();
+  }
+
+  /** Starts the flushing thread; false, and dead, if it cannot be. Guarded by this. */
+  private boolean startThread() {
+    try {
+      Thread t = new Thread(this::run, "jsync-flush");
+      t.setDaemon(true);
+      t.start();
+      thread = t;
+      return true;
+    } catch (Throwable e) { // OutOfMemoryError: unable to create native thread
+      dead = true;
+      return false;
+    }
   }
 
   private void flushNow() {
