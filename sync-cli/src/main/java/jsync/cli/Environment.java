@@ -24,7 +24,7 @@ public record Environment(Map<String, String> variables, Path cwd, boolean inter
   public static Environment system() {
     FileSystem fs = FileSystems.getDefault();
     return new Environment(System.getenv(), fs.getPath("").toAbsolutePath(), System.console() != null,
-        Clock.systemDefaultZone(), System.in, fs);
+        SystemClock.instance(), System.in, fs);
   }
 
   public Path home() {
