@@ -70,7 +70,7 @@ public final class JsyncCli {
 
   /** Parses {@code args}: picocli with Unison's single-dash style, never reading -batch as -b -a -t -c -h. */
   static CommandLine parser(Options options) {
-    CommandLine cl = new CommandLine(options);
+    CommandLine cl = new CommandLine(options.spec());
     cl.setPosixClusteredShortOptionsAllowed(false);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setUnmatchedOptionsArePositionalParams(false);

@@ -43,6 +43,48 @@ class CliParseTest {
     assertNull(JsyncCli.scanAheadRoot(List.of("--scan-ahead=/a\0b")), "not a path: no read ahead");
   }
 
+  /** Every preference option reaches its own setting: a binding to the wrong field would show here. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"prefer", "force", "ignore", "ignorenot", "path",
+      "perms", "backup", "backupnot", "backupdir", "maxbackups", "mountpoint", "logfile", "label", "repeat",
+      "servercmd", "sshcmd", "sshargs"})
+  void eachValuedOption_becomesItsOwnSetting(String key) {
+    assertEquals(List.of(key + "=v1"), settings("-" + key, "v1", "p"));
+    assertEquals(List.of(key + "=v2"), settings("-" + key + "=v2"));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"batch", "times", "links", "fastcheck",
+      "confirmbigdel", "log", "silent", "terse", "compress"})
+  void eachBooleanOption_becomesItsOwnSetting(String key) {
+    assertEquals(List.of(key + "=true"), settings("-" + key, "p"));
+    assertEquals(List.of(key + "=false"), settings("-" + key + "=false"));
+  }
+
+  @Test
+  void debugVersionAndHelp_areFlagsOfTheirOwn_notSettings() {
+    Options o = parse("-debug", "p");
+    assertTrue(o.debug);
+    assertFalse(o.version);
+    assertFalse(o.help);
+    assertEquals(List.of(), o.settings());
+    assertFalse(parse("-debug=false").debug);
+    assertTrue(parse("-version").version);
+    assertTrue(parse("-h").help);
+    assertTrue(parse("--help").help);
+  }
+
+  /** Each parse starts from its own defaults: nothing carries over from an earlier command line. */
+  @Test
+  void separateParses_doNotShareValues() {
+    Options first = parse("-ignore", "Name a", "-batch", "x");
+    Options second = parse("y");
+    assertEquals(List.of("Name a"), first.ignore);
+    assertEquals(List.of(), second.ignore);
+    assertNull(second.batch);
+    assertEquals(List.of("y"), second.args);
+  }
+
   @Test
   void batchAloneIsTrue() {
     Options o = parse("-batch", "a", "b");
