@@ -10,8 +10,10 @@ import java.time.ZoneId;
  * <p>Why: {@code Clock.systemDefaultZone()} resolves the zone at once, and the first resolution reads the
  * JDK's time-zone database and looks for zone-rule providers on the class path (opening every jar): ~25 ms
  * of a fresh JVM, measured with {@code -Xlog:class+load}. {@code jsync server} never needs the zone (it
- * logs nothing with local times) and that lookup sat on the path to its first scan. The client needs it for
- * its log file's lines and pays it there. (Not looked up on another thread meanwhile: the lookup scans the
+ * logs nothing with local times), and that lookup ran before its read-ahead of the root started. (A no-change
+ * run over SSH got no faster from this: part of that work, opening the class path's jars, only moved to
+ * the next class loaded from them; docs/benchmarks.md.) The client needs the zone for its log file's lines
+ * and pays it there. (Not looked up on another thread meanwhile: the lookup scans the
  * class path's jars for zone-rule providers while other threads load classes from a signed jar, Bouncy
  * Castle's, and such concurrent first uses have deadlocked JDKs before; a hang is worse than 25 ms.)
  */
