@@ -166,12 +166,12 @@ public final class Archive implements ArchiveView, AutoCloseable {
   /** The record at {@code path}, or {@link Observed#ABSENT}. */
   public Observed get(RelPath path) {
     byte[] v = getRaw(entries, path.toKeyBytes());
-    return v == null ? Observed.ABSENT : ArchiveCodec.decode(v, where(path));
+    return v == null ? Observed.ABSENT : ArchiveCodec.decode(v, () -> where(path));
   }
 
   public Optional<Signature> signature(RelPath path) {
     byte[] v = getRaw(signatures, path.toKeyBytes());
-    return v == null ? Optional.empty() : Optional.of(ArchiveCodec.decodeSignature(v, where(path)));
+    return v == null ? Optional.empty() : Optional.of(ArchiveCodec.decodeSignature(v, () -> where(path)));
   }
 
   public Optional<String> meta(String key) {
@@ -297,7 +297,7 @@ public final class Archive implements ArchiveView, AutoCloseable {
       } catch (IllegalArgumentException e) {
         throw new ArchiveException("corrupt archive key in " + dir + ": " + e.getMessage(), e);
       }
-      next = new Recorded(path, ArchiveCodec.decode(it.value(), where(path)));
+      next = new Recorded(path, ArchiveCodec.decode(it.value(), () -> where(path)));
       it.next();
     }
 

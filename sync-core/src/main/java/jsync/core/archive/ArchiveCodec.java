@@ -5,6 +5,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import jsync.core.delta.Signature;
 import jsync.core.model.Entry;
 import jsync.core.model.Fingerprint;
@@ -70,7 +71,12 @@ final class ArchiveCodec {
     return out.toByteArray();
   }
 
-  static Observed decode(byte[] value, String where) {
+  /**
+   * @param where names the record in an error message; asked for only when the record is corrupt (a scan
+   *     decodes every record, and building "path in archive dir" for each was 11% of the archive's
+   *     iteration, docs/benchmarks.md)
+   */
+  static Observed decode(byte[] value, Supplier<String> where) {
     ByteBuffer in = ByteBuffer.wrap(value);
     try {
       byte tag = in.get();
@@ -88,7 +94,7 @@ final class ArchiveCodec {
             long ctime = in.getLong();
             stamp = new Stamp(size, mtime, inode, ctime);
           } else if (hasStamp != 0) {
-            throw new ArchiveException("corrupt archive record at " + where + ": stamp flag " + hasStamp);
+            throw new ArchiveException("corrupt archive record at " + where.get() + ": stamp flag " + hasStamp);
           }
           result = new Observed(new Entry.File(size, mtime, mode, fp), stamp);
         }
@@ -96,7 +102,7 @@ final class ArchiveCodec {
         case LINK -> {
           long len = varLong(in);
           if (len <= 0 || len > MAX_LINK_TARGET || len > in.remaining()) {
-            throw new ArchiveException("corrupt archive record at " + where + ": link target length " + len);
+            throw new ArchiveException("corrupt archive record at " + where.get() + ": link target length " + len);
           }
           byte[] t = new byte[(int) len];
           in.get(t);
@@ -104,15 +110,15 @@ final class ArchiveCodec {
               .onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(t)).toString();
           result = Observed.of(new Entry.Link(target));
         }
-        default -> throw new ArchiveException("corrupt archive record at " + where + ": unknown tag " + tag);
+        default -> throw new ArchiveException("corrupt archive record at " + where.get() + ": unknown tag " + tag);
       }
       if (in.hasRemaining()) {
-        throw new ArchiveException("corrupt archive record at " + where + ": " + in.remaining()
+        throw new ArchiveException("corrupt archive record at " + where.get() + ": " + in.remaining()
             + " trailing bytes");
       }
       return result;
     } catch (BufferUnderflowException | IllegalArgumentException | CharacterCodingException e) {
-      throw new ArchiveException("corrupt archive record at " + where + ": " + e, e);
+      throw new ArchiveException("corrupt archive record at " + where.get() + ": " + e, e);
     }
   }
 
@@ -128,18 +134,19 @@ final class ArchiveCodec {
     return out.toByteArray();
   }
 
-  static Signature decodeSignature(byte[] value, String where) {
+  /** @param where as for {@link #decode} */
+  static Signature decodeSignature(byte[] value, Supplier<String> where) {
     ByteBuffer in = ByteBuffer.wrap(value);
     try {
       long blockSize = varLong(in);
       long seed = in.getLong();
       long fileSize = varLong(in);
       if (blockSize <= 0 || blockSize > Integer.MAX_VALUE || fileSize < 0) {
-        throw new ArchiveException("corrupt signature at " + where + ": block size " + blockSize);
+        throw new ArchiveException("corrupt signature at " + where.get() + ": block size " + blockSize);
       }
       long blocks = (fileSize + blockSize - 1) / blockSize;
       if (blocks * 12 != in.remaining()) {
-        throw new ArchiveException("corrupt signature at " + where + ": " + blocks + " blocks but "
+        throw new ArchiveException("corrupt signature at " + where.get() + ": " + blocks + " blocks but "
             + in.remaining() + " bytes");
       }
       int n = (int) blocks;
@@ -151,7 +158,7 @@ final class ArchiveCodec {
       }
       return new Signature((int) blockSize, seed, fileSize, weak, strong);
     } catch (BufferUnderflowException | IllegalArgumentException e) {
-      throw new ArchiveException("corrupt signature at " + where + ": " + e, e);
+      throw new ArchiveException("corrupt signature at " + where.get() + ": " + e, e);
     }
   }
 

@@ -192,11 +192,38 @@ public final class RelPath implements Comparable<RelPath> {
     return compare(a, b);
   }
 
+  /**
+   * Compares this path's last name with {@code name} as {@link #compareNames} compares two names, without
+   * cutting the name out: the scanner does this once per archive record, against the names it lists.
+   */
+  public int compareNameTo(String name) {
+    return compare(path, path.lastIndexOf('/') + 1, name);
+  }
+
+  /**
+   * The path of the name directly below {@code ancestor} on the way to this path (this path itself if it
+   * is one), or null if {@code ancestor} is not strictly above this path. The scanner asks it once per
+   * archive record, to find which child of a directory the record is in.
+   */
+  public RelPath childUnder(RelPath ancestor) {
+    if (!ancestor.isAncestorOf(this)) {
+      return null;
+    }
+    int slash = path.indexOf('/', ancestor.isRoot() ? 0 : ancestor.path.length() + 1);
+    return slash < 0 ? this : new RelPath(path.substring(0, slash));
+  }
+
   /** Compares two {@code /}-separated paths in {@link RelPath} order without allocating. */
   static int compare(String a, String b) {
-    int n = Math.min(a.length(), b.length());
+    return compare(a, 0, b);
+  }
+
+  /** {@link #compare(String, String)} of {@code a} from index {@code from} on, against all of {@code b}. */
+  private static int compare(String a, int from, String b) {
+    int la = a.length() - from;
+    int n = Math.min(la, b.length());
     for (int i = 0; i < n; i++) {
-      char ca = a.charAt(i);
+      char ca = a.charAt(from + i);
       char cb = b.charAt(i);
       if (ca != cb) {
         // '/' ends a name, so it sorts before every character a name can hold.
@@ -209,12 +236,12 @@ public final class RelPath implements Comparable<RelPath> {
         // UTF-16 order is code point order except that surrogates (U+D800..DFFF, the halves of code
         // points above U+FFFF) sort below U+E000..U+FFFF; only then compare whole code points.
         if (Character.isSurrogate(ca) || Character.isSurrogate(cb)) {
-          return Integer.compare(a.codePointAt(i), b.codePointAt(i));
+          return Integer.compare(a.codePointAt(from + i), b.codePointAt(i));
         }
         return Character.compare(ca, cb);
       }
     }
-    return Integer.compare(a.length(), b.length());
+    return Integer.compare(la, b.length());
   }
 
   @Override

@@ -388,7 +388,7 @@ public final class Scanner {
         return;
       }
       int c = recordedChild == null ? 1 : diskName == null ? -1
-          : RelPath.compareNames(recordedChild.name(), diskName);
+          : recordedChild.compareNameTo(diskName);
       RelPath child;
       Observed recorded;
       if (c < 0) {
@@ -774,14 +774,7 @@ public final class Scanner {
 
     /** The child of {@code dir} that the next record lies at or below, or null if it is not below dir. */
     RelPath childOf(RelPath dir) {
-      if (head == null || !dir.isAncestorOf(head.path())) {
-        return null;
-      }
-      RelPath p = head.path();
-      while (!p.parent().equals(dir)) {
-        p = p.parent();
-      }
-      return p;
+      return head == null ? null : head.path().childUnder(dir);
     }
 
     /** The next record's path if it lies strictly below {@code path}. */

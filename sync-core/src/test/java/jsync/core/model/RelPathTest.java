@@ -99,4 +99,50 @@ class RelPathTest {
     assertTrue(RelPath.parse("a").compareTo(RelPath.parse("a/b")) < 0, "a parent sorts before its children");
     assertTrue(RelPath.parse("a/b").compareTo(RelPath.parse("a.b")) < 0, "children before the next sibling");
   }
+
+  /** Names around the places where the order is subtle: '/' and prefixes, surrogates against U+E000..U+FFFF. */
+  private static final List<String> NAMES = List.of("a", "b", "ab", "a b", "a.b", "a-", "a0", "A", "z",
+      "\u00e9", "\u00e9t\u00e9", "\u4e2d", "\uE000", "\uFFFD", "\uD83D\uDE00", "\uD83D\uDE00x",
+      "x\uD83D\uDE00", "x\uE000", "x\uFFFF", "xy");
+
+  @Test
+  void compareNameTo_isCompareNamesOfTheLastName() {
+    List<String> dirs = List.of("", "d", "d/e", "\uD83D\uDE00", "a/b/c");
+    for (String dir : dirs) {
+      for (String n : NAMES) {
+        RelPath p = dir.isEmpty() ? RelPath.parse(n) : RelPath.parse(dir + "/" + n);
+        for (String other : NAMES) {
+          assertEquals(Integer.signum(RelPath.compareNames(p.name(), other)), Integer.signum(p.compareNameTo(other)),
+              p + " vs " + other);
+        }
+      }
+    }
+    assertEquals(0, RelPath.ROOT.compareNameTo(""));
+    assertTrue(RelPath.ROOT.compareNameTo("a") < 0);
+  }
+
+  /** childUnder gives what climbing parents until the ancestor gives, and null off the ancestor's tree. */
+  @Test
+  void childUnder_isTheAncestorsChildOnTheWay() {
+    List<String> paths = List.of("a", "a/b", "a/b/c", "a/bc/d", "ab/c", "\uD83D\uDE00/x/y", "a/b/c/d/e");
+    List<RelPath> all = new ArrayList<>();
+    all.add(RelPath.ROOT);
+    for (String p : paths) {
+      all.add(RelPath.parse(p));
+    }
+    for (RelPath ancestor : all) {
+      for (RelPath p : all) {
+        RelPath expected = null;
+        if (ancestor.isAncestorOf(p)) {
+          expected = p;
+          while (!expected.parent().equals(ancestor)) {
+            expected = expected.parent();
+          }
+        }
+        assertEquals(expected, p.childUnder(ancestor), p + " under " + ancestor);
+      }
+    }
+    RelPath direct = RelPath.parse("a/b");
+    assertTrue(direct.childUnder(RelPath.parse("a")) == direct, "a direct child is itself, not a copy");
+  }
 }
