@@ -79,7 +79,7 @@ SCENARIOS=(
   del_a del_a_mod_b mod_a_del_b del_both chmod_a chmod_both_diff chmod_both_same
   mod_a_chmod_b touch_a file_to_dir_a file_to_dir_a_mod_b file_to_link_a
   # 3. directories
-  dir_create_a dir_delete_a dir_del_a_mod_b dir_del_a_add_b dir_rename_a
+  dir_create_a dir_delete_a dir_del_a_mod_b dir_del_a_add_b dir_del_a_del_b dir_rename_a
   file_rename_a dir_to_file_a dir_chmod_a dir_chmod_both_diff
   # 4. symlinks
   link_create_a link_create_dangling_a link_retarget_a link_retarget_both
@@ -282,6 +282,11 @@ sc_dir_del_a_add_b() { case $1 in
   meta) DESC="after sync: dir d/ deleted in a, new file d/sub/new created in b" ;;
   setup) base_d ;;
   change) rmr a/d; put b/d/sub/new "new" "$T1" ;;
+esac; }
+sc_dir_del_a_del_b() { case $1 in
+  meta) DESC="after sync: dir d/ deleted in a, d/x deleted in b (what a run killed while deleting d/ in b leaves)" ;;
+  setup) base_d ;;
+  change) rmr a/d b/d/x ;;
 esac; }
 sc_dir_rename_a() { case $1 in
   meta) DESC="after sync: dir d/ renamed to e/ in a" ;;

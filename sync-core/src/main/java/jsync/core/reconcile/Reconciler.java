@@ -107,8 +107,11 @@ public final class Reconciler {
     // A directory is created, removed, or replaced by another kind on `to`. The destination's side of the
     // subtree is thrown away or rebuilt, so this is only safe if nothing changed below it on `to`: a file
     // edited inside a directory deleted on the other side must not vanish silently (Unison does the same).
+    // A path `to` deleted is no obstacle: the decision loses nothing there. (Unison calls that a conflict
+    // too; for jsync it is what a run killed while deleting a directory leaves behind, its files removed
+    // one by one, and the next run must finish that deletion, not stop at it: docs/reconcile.md.)
     for (PathState t : below) {
-      if (changedOn(t, to)) {
+      if (changedOn(t, to) && !t.side(to).isAbsent()) {
         return Item.of(s, Direction.CONFLICT, subtreeConflictReason(s, from, t), below);
       }
     }

@@ -155,6 +155,21 @@ final class ReconcileCases {
                 "d/x", "d/y")
             .under(prefer(NEWER), "d", BETA_TO_ALPHA).under(prefer(OLDER), "d", BETA_TO_ALPHA)
             .under(prefer(A), "d", ALPHA_TO_BETA).under(force(B), "d", BETA_TO_ALPHA).build(),
+        when("dir_del_a_del_b: directory deleted on alpha, a child deleted on beta: the deletion goes through")
+            .state("d", D0, ABS, D0).state("d/x", F1, ABS, ABS).state("d/y", F1, ABS, F1)
+            .expect("d", ALPHA_TO_BETA, "", "d/x", "d/y")
+            .under(force(B), "d", BETA_TO_ALPHA).build(),
+        when("a deletion run killed half-way: directory deleted on beta, most children already gone on alpha")
+            .state("d", D0, D0, ABS).state("d/sub", D0, D0, ABS).state("d/sub/z", F1, ABS, ABS)
+            .state("d/x", F1, ABS, ABS).state("d/y", F1, F1, ABS)
+            .expect("d", BETA_TO_ALPHA, "", "d/sub", "d/sub/z", "d/x", "d/y").build(),
+        when("directory deleted on alpha, one child deleted and another modified on beta: still a conflict")
+            .state("d", D0, ABS, D0).state("d/x", F1, ABS, ABS).state("d/y", F1, ABS, F2)
+            .expect("d", CONFLICT, "conflicting updates (directory deleted on one side, d/y changed on the other)",
+                "d/x", "d/y").build(),
+        when("directory replaced by a file on alpha, a child deleted on beta")
+            .state("d", D0, F1, D0).state("d/x", F1, ABS, ABS).state("d/y", F2, ABS, F2)
+            .expect("d", ALPHA_TO_BETA, "", "d/x", "d/y").build(),
         when("dir_del_a_add_b: directory deleted on alpha, a child created on beta")
             .state("d", D0, ABS, D0).state("d/new", ABS, ABS, F1).state("d/x", F1, ABS, F1)
             .expect("d", CONFLICT,

@@ -141,7 +141,8 @@ final class ReconcileOracle {
     }
     for (PathState t : below) {
       Change onTo = change(props, ancestor(props, t), t.side(to));
-      if (onTo != Change.NONE) {
+      // A path the destination deleted as well loses nothing when the subtree goes (docs/reconcile.md).
+      if (onTo != Change.NONE && onTo != Change.DELETED) {
         String what = src.isAbsent() ? "deleted" : src.isDir() ? "created" : "replaced by a " + src.kindName();
         return new Decision(s.path(), Direction.CONFLICT, "conflicting updates (directory " + what
             + " on one side, " + t.path().display() + " changed on the other)", true);
@@ -268,6 +269,8 @@ final class ReconcileOracle {
     KEEP,
     /** F2: modified, or created in a new directory. */
     CHANGE,
+    /** Nothing: deleted (when the side's archive has d/x), else the same as KEEP. */
+    DELETE,
     /** Unreadable. */
     PROBLEM
   }
@@ -285,6 +288,11 @@ final class ReconcileOracle {
           for (Entry beta : SIDE_STATES) {
             for (Child childAlpha : childVariants(alpha)) {
               for (Child childBeta : childVariants(beta)) {
+                // DELETE differs from KEEP only where that side's archive has d/x.
+                if (childAlpha == Child.DELETE && !archiveAlpha.isDir()
+                    || childBeta == Child.DELETE && !archiveBeta.isDir()) {
+                  continue;
+                }
                 cases.add(generatedCase(archiveAlpha, alpha, childAlpha, archiveBeta, beta, childBeta));
               }
             }
@@ -346,6 +354,7 @@ final class ReconcileOracle {
     return switch (variant) {
       case KEEP -> archived;
       case CHANGE -> F2;
+      case DELETE -> ABS;
       case PROBLEM -> P;
     };
   }

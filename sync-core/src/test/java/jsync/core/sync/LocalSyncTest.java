@@ -335,6 +335,56 @@ class LocalSyncTest {
     assertEquals(describe(a), describe(b));
   }
 
+  /**
+   * What a run killed while propagating a directory's deletion leaves: the directory gone on one side, part
+   * of its files already removed on the other (files are removed one by one, deepest first). The next run
+   * finishes the deletion instead of calling the removed files changes that conflict with it.
+   */
+  @Test
+  void aDirectoryDeletionInterruptedHalfWay_isFinishedByTheNextRun() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    for (int i = 0; i < 10; i++) {
+      write(a, "d/f" + i, "x" + i);
+    }
+    write(a, "d/sub/z", "z");
+    write(a, "keep", "k");
+    assertEquals(0, sync(a, b).exitCode());
+    deleteTree(b.resolve("d"));
+    // The interrupted run had removed these from a before it was killed (and recorded nothing).
+    Files.delete(a.resolve("d/sub/z"));
+    Files.delete(a.resolve("d/sub"));
+    for (int i = 5; i < 10; i++) {
+      Files.delete(a.resolve("d/f" + i));
+    }
+
+    SyncReport r = sync(a, b);
+    assertEquals(0, r.exitCode(), problems(r));
+    assertFalse(Files.exists(a.resolve("d")));
+    assertEquals(describe(a), describe(b));
+    SyncReport again = sync(a, b);
+    assertEquals(0, again.exitCode(), problems(again));
+    assertEquals(0, again.transferred(), "the archives recorded the deletion");
+  }
+
+  /** A file changed in a directory the other side deleted still stops the deletion (nothing edited is lost). */
+  @Test
+  void aDirectoryDeletedOnOneSide_withAFileEditedInItOnTheOther_staysAConflict() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    write(a, "d/f1", "one");
+    write(a, "d/f2", "two");
+    write(a, "keep", "k"); // so that b is not emptied (confirmbigdel)
+    assertEquals(0, sync(a, b).exitCode());
+    deleteTree(b.resolve("d"));
+    Files.delete(a.resolve("d/f1"));
+    write(a, "d/f2", "two, edited");
+
+    SyncReport r = sync(a, b);
+    assertEquals(1, r.exitCode(), problems(r));
+    assertEquals("two, edited", Files.readString(a.resolve("d/f2")));
+  }
+
   @Test
   void deletingASmallTreeSucceeds() throws Exception {
     // Fewer paths than the threshold: synced one by one with fsync.
