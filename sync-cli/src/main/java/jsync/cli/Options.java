@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import jsync.core.profile.Setting;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.IGetter;
 import picocli.CommandLine.Model.ISetter;
@@ -20,9 +19,10 @@ import picocli.CommandLine.Model.UsageMessageSpec;
  * overrides single-valued keys and adds to list keys, exactly as Unison's command line does.
  *
  * <p>The model is built with picocli's programmatic API rather than its annotations: reading annotations
- * reflects over every field (annotation proxies, generic signatures, generated accessors), which cost each
- * start ~45 ms of the ~75 ms the parse took in a fresh JVM (docs/benchmarks.md), and cron starts jsync
- * every minute. The help text is the same.
+ * reflects over every field (annotation proxies, generic signatures, generated accessors) at every start,
+ * and cron starts jsync every minute. Measured: {@code jsync -version} 136 -> 123.5 ms (user CPU 128 -> 103
+ * ms) with the installed CDS archive, the parse alone 144-154 -> 80-102 ms without one
+ * (docs/benchmarks.md). The help text is the same.
  *
  * <p>Parsing only: nothing here touches the filesystem. {@link JsyncCli} runs what was parsed.
  */
@@ -71,10 +71,10 @@ final class Options {
             "Documentation: docs/user-guide.md");
     // index, not arity, bounds the count: a multi-value positional without an index takes any number of
     // arguments, and readProfile would then silently use the last two as roots.
+    Field argsField = new Field(() -> args, v -> args = cast(v));
     spec.addPositional(PositionalParamSpec.builder().index("0..2").arity("0..3").paramLabel("ARGS")
         .type(List.class).auxiliaryTypes(String.class).description("A profile name, two roots, or both.")
-        .getter(new Field(() -> args, v -> args = cast(v))).setter(new Field(() -> args, v -> args = cast(v)))
-        .hasInitialValue(false).build()); // no initial value: see bind
+        .getter(argsField).setter(argsField).hasInitialValue(false).build()); // no initial value: see bind
 
     flag(spec, "-batch", "Ask nothing: propagate what is safe, skip conflicts.", () -> batch, v -> batch = v);
     text(spec, "-prefer", "ROOT|newer|older", "Resolve conflicts toward this root, or the newer/older file.",
