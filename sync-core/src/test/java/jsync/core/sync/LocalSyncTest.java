@@ -367,6 +367,28 @@ class LocalSyncTest {
     assertEquals(0, again.transferred(), "the archives recorded the deletion");
   }
 
+  /** The same for a directory replaced by a file: the run killed while removing the old tree is finished. */
+  @Test
+  void aDirectoryReplacedByAFile_interruptedHalfWay_isFinishedByTheNextRun() throws Exception {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    for (int i = 0; i < 10; i++) {
+      write(a, "d/f" + i, "x" + i);
+    }
+    write(a, "keep", "k");
+    assertEquals(0, sync(a, b).exitCode());
+    deleteTree(a.resolve("d"));
+    write(a, "d", "now a file");
+    for (int i = 3; i < 10; i++) {
+      Files.delete(b.resolve("d/f" + i)); // what the killed run had removed from b
+    }
+
+    SyncReport r = sync(a, b);
+    assertEquals(0, r.exitCode(), problems(r));
+    assertEquals("now a file", Files.readString(b.resolve("d")));
+    assertEquals(describe(a), describe(b));
+  }
+
   /** A file changed in a directory the other side deleted still stops the deletion (nothing edited is lost). */
   @Test
   void aDirectoryDeletedOnOneSide_withAFileEditedInItOnTheOther_staysAConflict() throws Exception {
