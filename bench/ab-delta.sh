@@ -39,37 +39,11 @@ if [[ ! -f $big.done ]]; then
   touch "$big.done"
 fi
 
-work=$(mktemp -d "$out/ab-delta.XXXXXX")
-cleanup() { bash "$here/lib/loopback-sshd.sh" stop "$work/sshd" >/dev/null 2>&1 || true; rm -rf "$work"; }
-trap cleanup EXIT
-port=$(bash "$here/lib/loopback-sshd.sh" start "$work/sshd")
-mkdir -p "$work/home/.ssh"
-cp "$work/sshd/client_key" "$work/home/.ssh/id_ed25519"
-cp "$work/sshd/known_hosts" "$work/home/.ssh/known_hosts"
-chmod 700 "$work/home/.ssh"; chmod 600 "$work/home/.ssh/id_ed25519"
-cat > "$work/ssh.sh" <<EOS
-#!/bin/sh
-exec ssh -i '$work/home/.ssh/id_ed25519' -o UserKnownHostsFile='$work/home/.ssh/known_hosts' "\$@"
-EOS
-chmod +x "$work/ssh.sh"
-extra=()
-[[ $sshcmd == 1 ]] && extra=(-sshcmd "$work/ssh.sh")
-
+# shellcheck source=lib/ab-rig.sh
+source "$here/lib/ab-rig.sh"
+ab_rig_start ab-delta
 # run I: one sync of build I; prints "wall user sys | server wall user sys"
-run() {
-  local i=$1 b=${builds[$1]} w=$work/b$1
-  mkdir -p "$w/src" "$w/dst"
-  cat > "$w/server.sh" <<EOS
-#!/bin/sh
-JSYNC_HOME='$w/server-home'; export JSYNC_HOME
-exec /usr/bin/time -o '$w/server.time' -f '%e %U %S' '$b/bin/jsync' "\$@"
-EOS
-  chmod +x "$w/server.sh"
-  HOME=$work/home JSYNC_HOME=$w/client-home /usr/bin/time -o "$w/client.time" -f '%e %U %S' \
-    "$b/bin/jsync" -batch -silent "$w/src" "ssh://$(id -un)@127.0.0.1:$port/$w/dst" -servercmd "$w/server.sh" \
-    "${extra[@]}" >"$w/out.txt" 2>&1 || { echo "$0: build $b failed:" >&2; cat "$w/out.txt" >&2; exit 1; }
-  echo "$(cat "$w/client.time") $(cat "$w/server.time")"
-}
+run() { ab_run "$1" "$work/b$1/src"; }
 flip() {
   local s=$work/b$1/src/big.bin next=$big
   mkdir -p "$work/b$1/src"

@@ -53,37 +53,11 @@ else
   fi
 fi
 
-work=$(mktemp -d "$out/ab-ssh.XXXXXX")
-cleanup() { bash "$here/lib/loopback-sshd.sh" stop "$work/sshd" >/dev/null 2>&1 || true; rm -rf "$work"; }
-trap cleanup EXIT
-port=$(bash "$here/lib/loopback-sshd.sh" start "$work/sshd")
-mkdir -p "$work/home/.ssh"
-cp "$work/sshd/client_key" "$work/home/.ssh/id_ed25519"
-cp "$work/sshd/known_hosts" "$work/home/.ssh/known_hosts"
-chmod 700 "$work/home/.ssh"; chmod 600 "$work/home/.ssh/id_ed25519"
-cat > "$work/ssh.sh" <<EOS
-#!/bin/sh
-exec ssh -i '$work/home/.ssh/id_ed25519' -o UserKnownHostsFile='$work/home/.ssh/known_hosts' "\$@"
-EOS
-chmod +x "$work/ssh.sh"
-extra=()
-[[ $sshcmd == 1 ]] && extra=(-sshcmd "$work/ssh.sh")
-
-# run I: one sync of build I into $work/bI/dst; prints "wall user sys | server wall user sys"
-run() {
-  local i=$1 b=${builds[$1]} w=$work/b$1
-  mkdir -p "$w/dst"
-  cat > "$w/server.sh" <<EOS
-#!/bin/sh
-JSYNC_HOME='$w/server-home'; export JSYNC_HOME
-exec /usr/bin/time -o '$w/server.time' -f '%e %U %S' '$b/bin/jsync' "\$@"
-EOS
-  chmod +x "$w/server.sh"
-  HOME=$work/home JSYNC_HOME=$w/client-home /usr/bin/time -o "$w/client.time" -f '%e %U %S' \
-    "$b/bin/jsync" -batch -silent "$src" "ssh://$(id -un)@127.0.0.1:$port/$w/dst" -servercmd "$w/server.sh" \
-    "${extra[@]}" >"$w/out.txt" 2>&1 || { echo "$0: build $b failed:" >&2; cat "$w/out.txt" >&2; exit 1; }
-  echo "$(cat "$w/client.time") | $(cat "$w/server.time")"
-}
+# shellcheck source=lib/ab-rig.sh
+source "$here/lib/ab-rig.sh"
+ab_rig_start ab-ssh
+# run I: one sync of build I; prints "wall user sys | server wall user sys"
+run() { ab_run "$1" "$src"; }
 # Before a timed run: a first copy starts from nothing on either side; a no-change run from its own pair.
 prepare() {
   local w=$work/b$1
