@@ -6,8 +6,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.nio.file.FileSystems;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The fast way to {@code lstat} on the JDK's own Unix filesystem: {@code sun.nio.fs.UnixFileAttributes},
@@ -25,6 +27,8 @@ final class NativeStat {
   private static final int S_IFREG = 0100000;
   private static final int S_IFDIR = 0040000;
   private static final int S_IFLNK = 0120000;
+  /** {@code O_DIRECTORY} of Linux on x86-64 and ARM64. */
+  private static final int LINUX_O_DIRECTORY = 0200000;
 
   private static final Class<?> PATH_CLASS;
   private static final MethodHandle GET;
@@ -41,6 +45,17 @@ final class NativeStat {
   private static final Class<?> ERRNO_CLASS;
   private static final MethodHandle ERRNO;
   private static final MethodHandle TRANSLATE;
+
+  /**
+   * For {@link #readAll}: {@code UnixNativeDispatcher.open}, {@code fstatat}, {@code close}, a new
+   * {@code UnixFileAttributes}, and the flags; null handles if this JDK lacks any of them.
+   */
+  private static final MethodHandle OPEN;
+  private static final MethodHandle FSTATAT;
+  private static final MethodHandle CLOSE;
+  private static final MethodHandle NEW_ATTRS;
+  private static final int OPEN_DIR_FLAGS;
+  private static final int AT_SYMLINK_NOFOLLOW;
 
   static {
     Class<?> exception = null;
@@ -99,6 +114,57 @@ final class NativeStat {
     CTIME_NSEC = v[6];
   }
 
+  static {
+    MethodHandle open = null;
+    MethodHandle fstatat = null;
+    MethodHandle close = null;
+    MethodHandle newAttrs = null;
+    int openFlags = 0;
+    int atNoFollow = 0;
+    // Names are turned back into bytes as UTF-8 here, as the JDK does only when that is its file-name charset.
+    // Linux on x86-64 and ARM64 only: O_DIRECTORY is not among the JDK's constants, and its value differs
+    // between architectures.
+    String arch = System.getProperty("os.arch");
+    if (GET != null && "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"))
+        && "Linux".equals(System.getProperty("os.name")) && ("amd64".equals(arch) || "aarch64".equals(arch))) {
+      try {
+        Class<?> attrs = Class.forName("sun.nio.fs.UnixFileAttributes");
+        Class<?> dispatcher = Class.forName("sun.nio.fs.UnixNativeDispatcher");
+        Class<?> constants = Class.forName("sun.nio.fs.UnixConstants");
+        MethodHandles.Lookup l = MethodHandles.privateLookupIn(dispatcher, MethodHandles.lookup());
+        open = l.findStatic(dispatcher, "open", MethodType.methodType(int.class, PATH_CLASS, int.class, int.class))
+            .asType(MethodType.methodType(int.class, Object.class, int.class, int.class));
+        fstatat = l.findStatic(dispatcher, "fstatat",
+                MethodType.methodType(void.class, int.class, byte[].class, int.class, attrs))
+            .asType(MethodType.methodType(void.class, int.class, byte[].class, int.class, Object.class));
+        close = l.findStatic(dispatcher, "close", MethodType.methodType(void.class, int.class));
+        newAttrs = MethodHandles.privateLookupIn(attrs, MethodHandles.lookup())
+            .findConstructor(attrs, MethodType.methodType(void.class))
+            .asType(MethodType.methodType(Object.class));
+        MethodHandles.Lookup c = MethodHandles.privateLookupIn(constants, MethodHandles.lookup());
+        // O_DIRECTORY: whatever replaced the directory since it was listed is not opened (a FIFO would block
+        // the open); O_NOFOLLOW: nor is a symlink followed.
+        openFlags = (int) c.findStaticVarHandle(constants, "O_RDONLY", int.class).get()
+            | (int) c.findStaticVarHandle(constants, "O_NOFOLLOW", int.class).get() | LINUX_O_DIRECTORY;
+        atNoFollow = (int) c.findStaticVarHandle(constants, "AT_SYMLINK_NOFOLLOW", int.class).get();
+        boolean supported = (boolean) l.findStatic(dispatcher, "openatSupported",
+            MethodType.methodType(boolean.class)).invokeExact();
+        if (!supported) {
+          open = null;
+        }
+      } catch (Throwable e) {
+        // Another JDK's internals: readAll declines, and each name is stat-ed by its path.
+        open = null;
+      }
+    }
+    OPEN = open;
+    FSTATAT = open == null ? null : fstatat;
+    CLOSE = close;
+    NEW_ATTRS = newAttrs;
+    OPEN_DIR_FLAGS = openFlags;
+    AT_SYMLINK_NOFOLLOW = atNoFollow;
+  }
+
   private NativeStat() {}
 
   /** True if the fast path works in this JVM. */
@@ -138,6 +204,70 @@ final class NativeStat {
       }
       throw translate(t, path);
     }
+    return toFileStat(a);
+  }
+
+  /**
+   * {@code lstat} of every name in {@code dir}, relative to one descriptor of the directory
+   * ({@code fstatat}): {@code into[i]} gets the {@link FileStat} of {@code names[i]}, or the
+   * {@link IOException} {@link #read} would throw for that path.
+   *
+   * <p>Why: {@code lstat} of a full path makes the kernel look up every component of it again (16% of the
+   * read-ahead threads' time on a tree 8 levels deep), and the JDK a {@code UnixPath} per name; this
+   * looks up one name. A no-change scan's stats of 100,000 files in a fresh JVM: 300 -> 250 ms.
+   *
+   * @return false, having stored nothing, when this JVM cannot (no fast path, a path of another
+   *     filesystem) or the directory cannot be opened (gone, or a symlink now): then stat each path
+   */
+  static boolean readAll(Path dir, List<String> names, Object[] into) {
+    if (FSTATAT == null || !PATH_CLASS.isInstance(dir)) {
+      return false;
+    }
+    int fd;
+    try {
+      fd = (int) OPEN.invokeExact((Object) dir, OPEN_DIR_FLAGS, 0);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      return false; // a UnixException: gone, not a directory, a symlink (O_NOFOLLOW), no permission
+    }
+    try {
+      for (int i = 0; i < into.length; i++) {
+        into[i] = readAt(fd, dir, names.get(i));
+      }
+    } finally {
+      try {
+        CLOSE.invokeExact(fd);
+      } catch (Throwable t) {
+        // UnixNativeDispatcher.close ignores errors itself; nothing else can come from it
+      }
+    }
+    return true;
+  }
+
+  private static Object readAt(int fd, Path dir, String name) {
+    if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+      // Not a single name: never from a listing, but not one to look up relative to the directory either.
+      try {
+        return read(dir.resolve(name));
+      } catch (IOException e) {
+        return e;
+      }
+    }
+    Object a;
+    try {
+      a = NEW_ATTRS.invokeExact();
+      FSTATAT.invokeExact(fd, name.getBytes(StandardCharsets.UTF_8), AT_SYMLINK_NOFOLLOW, a);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      Path path = dir.resolve(name);
+      return errno(t) == ENOENT ? new NoSuchFileException(path.toString()) : translate(t, path);
+    }
+    return toFileStat(a);
+  }
+
+  private static FileStat toFileStat(Object a) {
     int mode = (int) MODE.get(a);
     FileStat.Type type = switch (mode & S_IFMT) {
       case S_IFREG -> FileStat.Type.FILE;

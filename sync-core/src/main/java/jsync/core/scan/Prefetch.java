@@ -62,6 +62,20 @@ final class Prefetch implements AutoCloseable {
     List<String> list(Path dir) throws IOException;
 
     FileStat stat(Path p) throws IOException;
+
+    /**
+     * Stats each of {@code names} in {@code dir}: {@code into[i]} gets its {@link FileStat} or the
+     * {@link IOException} {@link #stat} throws for it.
+     */
+    default void statAll(Path dir, List<String> names, Object[] into) {
+      for (int i = 0; i < into.length; i++) {
+        try {
+          into[i] = stat(dir.resolve(names.get(i)));
+        } catch (IOException e) {
+          into[i] = e;
+        }
+      }
+    }
   }
 
   private static final Object END = new Object();
@@ -272,13 +286,7 @@ final class Prefetch implements AutoCloseable {
     }
     Object[] stats = names.size() > maxStats ? null : new Object[names.size()];
     if (stats != null) {
-      for (int i = 0; i < stats.length; i++) {
-        try {
-          stats[i] = tree.stat(dirPath.resolve(names.get(i)));
-        } catch (IOException e) {
-          stats[i] = e;
-        }
-      }
+      tree.statAll(dirPath, names, stats);
     }
     into.put(new Listing(dir, names, stats));
     List<Dir> children = new ArrayList<>();

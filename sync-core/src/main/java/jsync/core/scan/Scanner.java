@@ -724,6 +724,13 @@ public final class Scanner {
       public FileStat stat(Path p) throws IOException {
         return reader.read(p);
       }
+
+      @Override
+      public void statAll(Path dir, List<String> names, Object[] into) {
+        if (!NativeStat.readAll(dir, names, into)) {
+          Prefetch.Tree.super.statAll(dir, names, into);
+        }
+      }
     };
   }
 

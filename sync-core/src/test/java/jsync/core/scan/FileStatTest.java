@@ -2,8 +2,12 @@ package jsync.core.scan;
 
 import static jsync.core.testing.TestTimeouts.seconds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.jimfs.Configuration;
@@ -15,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import jsync.core.model.Stamp;
 import jsync.core.testing.FakeClock;
@@ -144,6 +149,67 @@ class FileStatTest {
       assertEquals(viaRead.getMessage(), viaIfPresent.getMessage());
       assertThrows(NoSuchFileException.class, () -> r.read(tmp.resolve("missing")));
     }
+  }
+
+  /** One descriptor for a whole directory gives, name by name, what a stat of each path gives. */
+  @Test
+  void readAll_givesWhatReadGivesForEachName() throws Exception {
+    Path dir = Files.createDirectory(tmp.resolve("dir"));
+    Files.writeString(dir.resolve("f"), "some content");
+    run("chmod", "4750", dir.resolve("f").toString());
+    Files.createDirectory(dir.resolve("d"));
+    Files.createSymbolicLink(dir.resolve("l"), tmp.resolve("nowhere"));
+    Files.createSymbolicLink(dir.resolve("ld"), dir.resolve("d"));
+    run("mkfifo", dir.resolve("p").toString());
+    Files.writeString(dir.resolve("caf\u00e9 \uD83D\uDE00"), "non-ASCII");
+    List<String> names = List.of("f", "d", "l", "ld", "p", "caf\u00e9 \uD83D\uDE00", "missing", "f/below",
+        "d/nested", "bad\uFFFDname");
+    Files.writeString(dir.resolve("d/nested"), "below");
+    Object[] into = new Object[names.size()];
+    assertTrue(NativeStat.readAll(dir, names, into));
+    for (int i = 0; i < names.size(); i++) {
+      Path p = dir.resolve(names.get(i));
+      Object expected;
+      try {
+        expected = NativeStat.read(p);
+      } catch (IOException e) {
+        expected = e;
+      }
+      if (expected instanceof IOException e) {
+        IOException got = assertInstanceOf(IOException.class, into[i], names.get(i));
+        assertEquals(e.getClass(), got.getClass(), names.get(i));
+        assertEquals(e.getMessage(), got.getMessage(), names.get(i));
+      } else {
+        assertEquals(expected, into[i], names.get(i));
+      }
+    }
+    assertEquals(FileStat.Type.LINK, ((FileStat) into[3]).type(), "a symlink to a directory is not followed");
+    assertInstanceOf(NoSuchFileException.class, into[6]);
+    assertEquals(FileStat.Type.FILE, ((FileStat) into[8]).type(), "a path below the directory, by its path");
+  }
+
+  /** Nothing but a real directory is opened: the caller then stats each path (and a FIFO never blocks). */
+  @Test
+  void readAll_declinesAnythingButARealDirectory() throws Exception {
+    Path d = Files.createDirectory(tmp.resolve("d"));
+    Files.writeString(d.resolve("f"), "x");
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), d);
+    Path fifo = tmp.resolve("fifo");
+    run("mkfifo", fifo.toString());
+    Path file = Files.writeString(tmp.resolve("file"), "x");
+    List<String> names = List.of("f");
+    for (Path p : new Path[] {link, fifo, file, tmp.resolve("missing")}) {
+      Object[] into = new Object[1];
+      assertTimeoutPreemptively(seconds(10), () -> assertFalse(NativeStat.readAll(p, names, into), p.toString()));
+      assertNull(into[0], "nothing stored: " + p);
+    }
+    try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+      Path j = Files.createDirectory(fs.getPath("/d"));
+      assertFalse(NativeStat.readAll(j, names, new Object[1]), "another filesystem's path");
+    }
+    Object[] into = new Object[1];
+    assertTrue(NativeStat.readAll(d, names, into));
+    assertEquals(FileStat.Type.FILE, ((FileStat) into[0]).type());
   }
 
   private static void run(String... command) throws Exception {
