@@ -28,6 +28,12 @@ public record FileStat(Type type, long size, long mtimeNanos, int mode, long ino
     return new Stamp(size, mtimeNanos, inode, ctimeNanos);
   }
 
+  /** {@code recorded.matches(stamp())}, without making the stamp: the scanner asks it of every file. */
+  public boolean hasStamp(Stamp recorded) {
+    return recorded.size() >= 0 && recorded.size() == size && recorded.mtimeNanos() == mtimeNanos
+        && recorded.inode() == inode && recorded.ctimeNanos() == ctimeNanos;
+  }
+
   /**
    * Reads the metadata of {@code path} without following a final symlink.
    *

@@ -239,7 +239,7 @@ public final class Scanner {
                 + link.display() + ", which is never followed");
             cursor.skipBelow(scope);
           } else {
-            visit(scope, resolve(scope), recorded, cursor, null);
+            visit(scope, resolve(scope), null, recorded, cursor, null);
           }
         }
         // Records below the scope that the walk did not consume lack a parent record; they are stale.
@@ -422,7 +422,7 @@ public final class Scanner {
         cursor.skipBelow(child);
         continue;
       }
-      visit(child, dirPath.resolve(diskName), recorded, cursor, stats == null ? null : stats[i - 1]);
+      visit(child, dirPath, diskName, recorded, cursor, stats == null ? null : stats[i - 1]);
     }
   }
 
@@ -447,13 +447,25 @@ public final class Scanner {
     return List.copyOf(staleTemporaries);
   }
 
-  /** Looks at one path that exists or existed, reports it if it changed, and descends into directories. */
-  private void visit(RelPath path, Path p, Observed recorded, Cursor cursor, Object statAhead) {
+  /**
+   * Where {@code name} is on disk in directory {@code parent}, or {@code parent} itself if name is null.
+   * Made only when needed: an unchanged file whose stat was read ahead never needs its path.
+   */
+  private static Path at(Path parent, String name) {
+    return name == null ? parent : parent.resolve(name);
+  }
+
+  /**
+   * Looks at one path that exists or existed, reports it if it changed, and descends into directories.
+   *
+   * @param parent its directory on disk, with {@code name} its name there; or the path itself, with a null name
+   */
+  private void visit(RelPath path, Path parent, String name, Observed recorded, Cursor cursor, Object statAhead) {
     entries++;
     countRecorded(path, recorded);
     FileStat st;
     try {
-      st = statAhead != null ? Prefetch.stat(statAhead) : stat.read(p);
+      st = statAhead != null ? Prefetch.stat(statAhead) : stat.read(at(parent, name));
     } catch (NoSuchFileException e) {
       // Vanished between the listing and now: it is gone.
       deleted(path, recorded);
@@ -469,7 +481,7 @@ public final class Scanner {
     }
     switch (st.type()) {
       case FILE -> {
-        observeFile(path, p, st, recorded);
+        observeFile(path, parent, name, st, recorded);
         deletedBelow(path, cursor);
       }
       case LINK -> {
@@ -477,7 +489,7 @@ public final class Scanner {
           problem(path, recorded, ProblemKind.UNSUPPORTED_TYPE, "symbolic link skipped (links = false)");
         } else {
           try {
-            String target = Files.readSymbolicLink(p).toString();
+            String target = Files.readSymbolicLink(at(parent, name)).toString();
             report(path, recorded, new Current(Observed.of(new Entry.Link(target)), Optional.empty()));
           } catch (NoSuchFileException e) {
             deleted(path, recorded);
@@ -488,6 +500,7 @@ public final class Scanner {
         deletedBelow(path, cursor);
       }
       case DIR -> {
+        Path p = at(parent, name);
         List<String> names;
         Prefetch.Listing ahead = readAhead(path);
         try {
@@ -515,11 +528,18 @@ public final class Scanner {
   }
 
   /** A file's current entry: from the record if its stamp is unchanged, else by hashing it (maybe later). */
-  private void observeFile(RelPath path, Path p, FileStat st, Observed recorded) {
-    if (options.fastcheck() && recorded.entry() instanceof Entry.File rf && recorded.stamp().matches(st.stamp())) {
+  private void observeFile(RelPath path, Path parent, String name, FileStat st, Observed recorded) {
+    if (options.fastcheck() && recorded.entry() instanceof Entry.File rf && st.hasStamp(recorded.stamp())) {
+      if (trustArchive && rf.size() == st.size() && rf.mtimeNanos() == st.mtimeNanos() && rf.mode() == st.mode()) {
+        // Exactly as recorded: report() would find no update. Most files of most runs; nothing is built.
+        return;
+      }
       report(path, recorded, new Current(new Observed(new Entry.File(st.size(), st.mtimeNanos(), st.mode(),
           rf.fingerprint()), st.stamp()), Optional.empty()));
-    } else if (deferNew && !(recorded.entry() instanceof Entry.File)
+      return;
+    }
+    Path p = at(parent, name);
+    if (deferNew && !(recorded.entry() instanceof Entry.File)
         && scanStartNanos - st.mtimeNanos() >= RACY_WINDOW_NANOS) {
       // (A file modified just now is hashed at once: its stamp cannot be trusted to tell a later change.)
       report(path, recorded, new Current(new Observed(new Entry.File(st.size(), st.mtimeNanos(), st.mode(),

@@ -151,6 +151,23 @@ class FileStatTest {
     }
   }
 
+  /** hasStamp is Stamp.matches without the stamp: every field in turn differs, and NONE never matches. */
+  @Test
+  void hasStamp_isStampMatches() {
+    FileStat st = new FileStat(FileStat.Type.FILE, 5, 7_000_000_123L, 0644, 42, 9_000_000_456L);
+    Stamp same = st.stamp();
+    Stamp[] others = {same, new Stamp(6, 7_000_000_123L, 42, 9_000_000_456L),
+        new Stamp(5, 7_000_000_124L, 42, 9_000_000_456L), new Stamp(5, 7_000_000_123L, 43, 9_000_000_456L),
+        new Stamp(5, 7_000_000_123L, 42, 9_000_000_457L), Stamp.NONE};
+    for (Stamp recorded : others) {
+      assertEquals(recorded.matches(st.stamp()), st.hasStamp(recorded), recorded.toString());
+    }
+    assertTrue(st.hasStamp(same));
+    FileStat none = new FileStat(FileStat.Type.FILE, -1, 0, 0644, 0, 0);
+    assertFalse(none.hasStamp(Stamp.NONE), "no stamp matches the absent one, as Stamp.matches");
+    assertEquals(Stamp.NONE.matches(none.stamp()), none.hasStamp(Stamp.NONE));
+  }
+
   /** One descriptor for a whole directory gives, name by name, what a stat of each path gives. */
   @Test
   void readAll_givesWhatReadGivesForEachName() throws Exception {
