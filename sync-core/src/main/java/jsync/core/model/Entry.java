@@ -30,6 +30,20 @@ public sealed interface Entry {
     public Kind kind() {
       return Kind.ABSENT;
     }
+
+    // equals and hashCode of every kind of entry are written out: a record's generated ones are bound
+    // through invokedynamic on first use, which spins method-handle classes (~20 ms at the start of each
+    // side's scan, seen in -Xlog:class+load), and stay slow until the JIT reaches them. The scanner compares
+    // entries of every path.
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Absent;
+    }
+
+    @Override
+    public int hashCode() {
+      return 0;
+    }
   }
 
   /**
@@ -80,6 +94,16 @@ public sealed interface Entry {
     public Kind kind() {
       return Kind.DIR;
     }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Dir d && mode == d.mode;
+    }
+
+    @Override
+    public int hashCode() {
+      return mode;
+    }
   }
 
   /** A symbolic link, never followed; its target is its content. */
@@ -94,6 +118,16 @@ public sealed interface Entry {
     public Kind kind() {
       return Kind.LINK;
     }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Link l && target.equals(l.target);
+    }
+
+    @Override
+    public int hashCode() {
+      return target.hashCode();
+    }
   }
 
   /** The scanner could not tell what is here; reconciliation leaves the path (and anything below) alone. */
@@ -106,6 +140,16 @@ public sealed interface Entry {
     @Override
     public Kind kind() {
       return Kind.PROBLEM;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Problem p && problem == p.problem && message.equals(p.message);
+    }
+
+    @Override
+    public int hashCode() {
+      return problem.hashCode() * 31 + message.hashCode();
     }
   }
 

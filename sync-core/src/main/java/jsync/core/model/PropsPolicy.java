@@ -18,6 +18,18 @@ public record PropsPolicy(int permMask, boolean times) {
     }
   }
 
+  // Written out, as Entry's: a record's generated equals is bound through invokedynamic on first use, which
+  // spins method-handle classes (~20 ms) in a run that compares scan options once.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PropsPolicy p && permMask == p.permMask && times == p.times;
+  }
+
+  @Override
+  public int hashCode() {
+    return permMask * 31 + Boolean.hashCode(times);
+  }
+
   /** True if both are the same kind with the same content; properties are not looked at. */
   public boolean sameContent(Entry a, Entry b) {
     if (a.kind() != b.kind()) {

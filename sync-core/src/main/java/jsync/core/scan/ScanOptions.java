@@ -33,6 +33,21 @@ public record ScanOptions(List<RelPath> scopes, PathFilter filter, PropsPolicy p
     this(scopes, filter, props, fastcheck, links, signatureSeed, List.of());
   }
 
+  // equals and hashCode written out: a record's generated ones are bound through invokedynamic on first use,
+  // which spins method-handle classes, ~20 ms when a run checks its scan ahead against these options
+  // (-Xlog:class+load). ScanOptionsTest fails when a component is added, as a reminder to compare it here.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ScanOptions x && scopes.equals(x.scopes) && filter.equals(x.filter)
+        && props.equals(x.props) && fastcheck == x.fastcheck && links == x.links
+        && signatureSeed == x.signatureSeed && guards.equals(x.guards);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(scopes, filter, props, fastcheck, links, signatureSeed, guards);
+  }
+
   public static ScanOptions defaults() {
     return new ScanOptions(List.of(RelPath.ROOT), PathFilter.NONE, PropsPolicy.DEFAULT, true, true, 0);
   }

@@ -1,0 +1,55 @@
+package jsync.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Entries' written-out equals and hashCode mean what a record's generated ones mean. */
+class EntryTest {
+  private static final Fingerprint FP = Fingerprint.UNKNOWN;
+
+  /** Every kind, and per kind a variant differing in each component in turn. */
+  private static List<Entry> distinct() {
+    return List.of(
+        new Entry.Absent(),
+        new Entry.File(5, 7, 0644, FP), new Entry.File(6, 7, 0644, FP), new Entry.File(5, 8, 0644, FP),
+        new Entry.File(5, 7, 0600, FP),
+        new Entry.Dir(0755), new Entry.Dir(0700),
+        new Entry.Link("target"), new Entry.Link("other"),
+        new Entry.Problem(ProblemKind.UNREADABLE, "why"), new Entry.Problem(ProblemKind.BAD_NAME, "why"),
+        new Entry.Problem(ProblemKind.UNREADABLE, "another reason"));
+  }
+
+  /** The same values made again: separate objects, equal components. */
+  private static List<Entry> copies() {
+    return List.of(
+        new Entry.Absent(),
+        new Entry.File(5, 7, 0644, FP), new Entry.File(6, 7, 0644, FP), new Entry.File(5, 8, 0644, FP),
+        new Entry.File(5, 7, 0600, FP),
+        new Entry.Dir(0755), new Entry.Dir(0700),
+        new Entry.Link(new String("target")), new Entry.Link("other"),
+        new Entry.Problem(ProblemKind.UNREADABLE, new String("why")),
+        new Entry.Problem(ProblemKind.BAD_NAME, "why"),
+        new Entry.Problem(ProblemKind.UNREADABLE, "another reason"));
+  }
+
+  @Test
+  void equalExactlyWhenKindAndEveryComponentAreEqual() {
+    List<Entry> a = distinct();
+    List<Entry> b = copies();
+    for (int i = 0; i < a.size(); i++) {
+      for (int j = 0; j < b.size(); j++) {
+        if (i == j) {
+          assertEquals(a.get(i), b.get(j));
+          assertEquals(a.get(i).hashCode(), b.get(j).hashCode(), a.get(i).toString());
+        } else {
+          assertNotEquals(a.get(i), b.get(j), a.get(i) + " vs " + b.get(j));
+        }
+      }
+      assertNotEquals(a.get(i), null);
+      assertNotEquals(a.get(i), "not an entry");
+    }
+  }
+}
