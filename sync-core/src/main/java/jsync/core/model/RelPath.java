@@ -126,16 +126,22 @@ public final class RelPath implements Comparable<RelPath> {
 
   /** True if {@code other} is this path or lies below it. */
   public boolean contains(RelPath other) {
-    if (isRoot()) {
+    int n = path.length();
+    if (n == 0) {
       return true;
     }
-    return other.path.startsWith(path)
-        && (other.path.length() == path.length() || other.path.charAt(path.length()) == '/');
+    int m = other.path.length();
+    // The cheap tests first: the scanner asks this of nearly every record, mostly of a sibling's path.
+    return (m == n || (m > n && other.path.charAt(n) == '/')) && other.path.startsWith(path);
   }
 
   /** True if {@code other} lies strictly below this path. */
   public boolean isAncestorOf(RelPath other) {
-    return !equals(other) && contains(other);
+    int n = path.length();
+    if (n == 0) {
+      return !other.path.isEmpty();
+    }
+    return other.path.length() > n && other.path.charAt(n) == '/' && other.path.startsWith(path);
   }
 
   /** The {@code /}-separated form, empty for the root. */
@@ -172,14 +178,35 @@ public final class RelPath implements Comparable<RelPath> {
     return path.replace('/', '\0').getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Inverse of {@link #toKeyBytes}; validates like {@link #parse}. */
+  /**
+   * Inverse of {@link #toKeyBytes}; validates like {@link #parse}, in the same pass that turns NULs into
+   * slashes (the walk reads a key per archive record: parsing the decoded string again was a tenth of it).
+   */
   public static RelPath fromKeyBytes(byte[] key, int offset, int length) {
-    byte[] b = new byte[length];
-    for (int i = 0; i < length; i++) {
-      byte x = key[offset + i];
-      b[i] = x == 0 ? (byte) '/' : x;
+    if (length == 0) {
+      return ROOT;
     }
-    return parse(new String(b, StandardCharsets.UTF_8));
+    byte[] b = new byte[length];
+    int start = 0;
+    for (int i = 0; i <= length; i++) {
+      byte x = i < length ? key[offset + i] : 0;
+      if (x == 0 || x == '/') {
+        // A name ends: as parse() checks, not empty, not '.' or '..' (a '/' in a key is a separator to
+        // parse(), so it is one here too).
+        int len = i - start;
+        if (len == 0 || (b[start] == '.' && (len == 1 || (len == 2 && b[start + 1] == '.')))) {
+          throw invalid(new String(key, offset, length, StandardCharsets.UTF_8).replace('\0', '/'));
+        }
+        start = i + 1;
+        if (i < length) {
+          b[i] = '/';
+        }
+      } else {
+        b[i] = x;
+      }
+    }
+    // Malformed UTF-8 decodes to U+FFFD, never to '/' or NUL: the names checked above stay as checked.
+    return new RelPath(new String(b, StandardCharsets.UTF_8));
   }
 
   @Override

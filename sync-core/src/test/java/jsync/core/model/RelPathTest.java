@@ -145,4 +145,71 @@ class RelPathTest {
     RelPath direct = RelPath.parse("a/b");
     assertTrue(direct.childUnder(RelPath.parse("a")) == direct, "a direct child is itself, not a copy");
   }
+
+  /** The old fromKeyBytes: NULs to slashes, decode, then parse. */
+  private static RelPath fromKeyBytesByParse(byte[] key) {
+    byte[] b = key.clone();
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] == 0) {
+        b[i] = '/';
+      }
+    }
+    return RelPath.parse(new String(b, StandardCharsets.UTF_8));
+  }
+
+  /** Every key of up to 5 bytes over an alphabet of separators, dots and broken UTF-8: as parse decides. */
+  @Test
+  void fromKeyBytes_decidesEveryKeyAsParseDoes() {
+    byte[] alphabet = {0, '/', '.', 'a', (byte) 0xC3, (byte) 0xA9, (byte) 0x80, (byte) 0xFF, (byte) 0xF0};
+    int checked = 0;
+    for (int len = 0; len <= 5; len++) {
+      int[] digits = new int[len];
+      while (true) {
+        byte[] key = new byte[len + 2];
+        key[0] = 'z'; // offset and length are honoured: bytes around the key are not part of it
+        key[len + 1] = 'z';
+        for (int i = 0; i < len; i++) {
+          key[i + 1] = alphabet[digits[i]];
+        }
+        byte[] bare = Arrays.copyOfRange(key, 1, len + 1);
+        RelPath expected = null;
+        try {
+          expected = fromKeyBytesByParse(bare);
+        } catch (IllegalArgumentException e) {
+          expected = null;
+        }
+        if (expected == null) {
+          assertThrows(IllegalArgumentException.class, () -> RelPath.fromKeyBytes(key, 1, bare.length),
+              Arrays.toString(bare));
+        } else {
+          assertEquals(expected, RelPath.fromKeyBytes(key, 1, bare.length), Arrays.toString(bare));
+        }
+        checked++;
+        int d = 0;
+        while (d < len && ++digits[d] == alphabet.length) {
+          digits[d++] = 0;
+        }
+        if (d == len) {
+          break;
+        }
+      }
+    }
+    assertTrue(checked > 60_000, "checked " + checked);
+  }
+
+  /** contains and isAncestorOf as first written: equality and a string prefix ending at a slash. */
+  @Test
+  void containsAndIsAncestorOf_agreeWithTheirDefinition() {
+    List<String> paths = List.of("", "a", "ab", "a/b", "a/bc", "a/b/c", "ab/c", "a.b", "b", "a/b.c",
+        "\uD83D\uDE00", "\uD83D\uDE00/x", "x/\uD83D\uDE00");
+    for (String x : paths) {
+      for (String y : paths) {
+        RelPath a = x.isEmpty() ? RelPath.ROOT : RelPath.parse(x);
+        RelPath b = y.isEmpty() ? RelPath.ROOT : RelPath.parse(y);
+        boolean contains = x.isEmpty() || y.equals(x) || y.startsWith(x + "/");
+        assertEquals(contains, a.contains(b), x + " contains " + y);
+        assertEquals(contains && !x.equals(y), a.isAncestorOf(b), x + " above " + y);
+      }
+    }
+  }
 }
