@@ -77,20 +77,20 @@ final class ArchiveCodec {
    *     iteration, docs/benchmarks.md)
    */
   static Observed decode(byte[] value, Supplier<String> where) {
-    ByteBuffer in = ByteBuffer.wrap(value);
+    In in = new In(value);
     try {
       byte tag = in.get();
       Observed result;
       switch (tag) {
         case FILE -> {
-          long size = varLong(in);
+          long size = in.varLong();
           long mtime = in.getLong();
-          int mode = mode(varLong(in));
+          int mode = mode(in.varLong());
           Fingerprint fp = Fingerprint.of(in.getLong());
           Stamp stamp = Stamp.NONE;
           byte hasStamp = in.get();
           if (hasStamp == 1) {
-            long inode = varLong(in);
+            long inode = in.varLong();
             long ctime = in.getLong();
             stamp = new Stamp(size, mtime, inode, ctime);
           } else if (hasStamp != 0) {
@@ -98,14 +98,13 @@ final class ArchiveCodec {
           }
           result = new Observed(new Entry.File(size, mtime, mode, fp), stamp);
         }
-        case DIR -> result = Observed.of(new Entry.Dir(mode(varLong(in))));
+        case DIR -> result = Observed.of(new Entry.Dir(mode(in.varLong())));
         case LINK -> {
-          long len = varLong(in);
+          long len = in.varLong();
           if (len <= 0 || len > MAX_LINK_TARGET || len > in.remaining()) {
             throw new ArchiveException("corrupt archive record at " + where.get() + ": link target length " + len);
           }
-          byte[] t = new byte[(int) len];
-          in.get(t);
+          byte[] t = in.bytes((int) len);
           String target = StandardCharsets.UTF_8.newDecoder()
               .onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(t)).toString();
           result = Observed.of(new Entry.Link(target));
@@ -136,11 +135,11 @@ final class ArchiveCodec {
 
   /** @param where as for {@link #decode} */
   static Signature decodeSignature(byte[] value, Supplier<String> where) {
-    ByteBuffer in = ByteBuffer.wrap(value);
+    In in = new In(value);
     try {
-      long blockSize = varLong(in);
+      long blockSize = in.varLong();
       long seed = in.getLong();
-      long fileSize = varLong(in);
+      long fileSize = in.varLong();
       if (blockSize <= 0 || blockSize > Integer.MAX_VALUE || fileSize < 0) {
         throw new ArchiveException("corrupt signature at " + where.get() + ": block size " + blockSize);
       }
@@ -169,17 +168,74 @@ final class ArchiveCodec {
     return (int) m;
   }
 
-  /** Unsigned LEB128, at most 10 bytes. */
-  static long varLong(ByteBuffer in) {
-    long v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      byte b = in.get();
-      v |= (long) (b & 0x7f) << shift;
-      if (b >= 0) {
-        return v;
+  /**
+   * Reads what {@link Out} writes, big-endian, throwing {@link BufferUnderflowException} past the end as a
+   * ByteBuffer would. Not a ByteBuffer: a scan decodes a record per file in a fresh JVM, where a heap
+   * buffer's checked, virtual accessors (not yet compiled or inlined) cost more than the decoding itself.
+   */
+  private static final class In {
+    private final byte[] buf;
+    private int pos;
+
+    In(byte[] buf) {
+      this.buf = buf;
+    }
+
+    private void need(int n) {
+      if (buf.length - pos < n) {
+        throw new BufferUnderflowException();
       }
     }
-    throw new IllegalArgumentException("varint longer than 10 bytes");
+
+    byte get() {
+      need(1);
+      return buf[pos++];
+    }
+
+    long getLong() {
+      need(8);
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v = (v << 8) | (buf[pos++] & 0xff);
+      }
+      return v;
+    }
+
+    int getInt() {
+      need(4);
+      int v = ((buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16) | ((buf[pos + 2] & 0xff) << 8)
+          | (buf[pos + 3] & 0xff);
+      pos += 4;
+      return v;
+    }
+
+    byte[] bytes(int n) {
+      need(n);
+      byte[] b = java.util.Arrays.copyOfRange(buf, pos, pos + n);
+      pos += n;
+      return b;
+    }
+
+    /** Unsigned LEB128, at most 10 bytes. */
+    long varLong() {
+      long v = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        byte b = get();
+        v |= (long) (b & 0x7f) << shift;
+        if (b >= 0) {
+          return v;
+        }
+      }
+      throw new IllegalArgumentException("varint longer than 10 bytes");
+    }
+
+    int remaining() {
+      return buf.length - pos;
+    }
+
+    boolean hasRemaining() {
+      return pos < buf.length;
+    }
   }
 
   /**
