@@ -220,6 +220,22 @@ public final class RelPath implements Comparable<RelPath> {
   }
 
   /**
+   * Sorts names (no {@code /}) into {@link #compareNames} order. String's own order (UTF-16) is the same
+   * except where a surrogate meets U+E000..U+FFFF, and its comparisons cost half as much in a fresh JVM
+   * (the scanner sorts every directory it lists: 100,000 names, 40 -> 20 ms): sort by it, check the
+   * neighbours, and in the rare case they disagree sort again exactly.
+   */
+  public static void sortNames(List<String> names) {
+    names.sort(null);
+    for (int i = 1; i < names.size(); i++) {
+      if (compareNames(names.get(i - 1), names.get(i)) > 0) {
+        names.sort(RelPath::compareNames);
+        return;
+      }
+    }
+  }
+
+  /**
    * Compares this path's last name with {@code name} as {@link #compareNames} compares two names, without
    * cutting the name out: the scanner does this once per archive record, against the names it lists.
    */

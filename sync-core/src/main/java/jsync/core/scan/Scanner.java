@@ -717,7 +717,7 @@ public final class Scanner {
       String[] plain = dir.toFile().list();
       if (plain != null) {
         List<String> names = new ArrayList<>(Arrays.asList(plain));
-        names.sort(RelPath::compareNames);
+        RelPath.sortNames(names);
         return names;
       }
     }
@@ -727,7 +727,7 @@ public final class Scanner {
         names.add(p.getFileName().toString());
       }
     }
-    names.sort(RelPath::compareNames);
+    RelPath.sortNames(names);
     return names;
   }
 

@@ -212,4 +212,31 @@ class RelPathTest {
       }
     }
   }
+
+  /** sortNames gives compareNames order, surrogates against U+E000..U+FFFF included. */
+  @Test
+  void sortNames_isCompareNamesOrder() {
+    Random random = new Random(7);
+    String[] pieces = {"a", "b", "Z", "0", ".", "\u00e9", "\u4e2d", "\uE000", "\uFFFD", "\uFFFF",
+        "\uD83D\uDE00", "\uD800\uDC00", "\uDBFF\uDFFF"};
+    for (int round = 0; round < 2_000; round++) {
+      List<String> names = new ArrayList<>();
+      int n = random.nextInt(12);
+      for (int i = 0; i < n; i++) {
+        StringBuilder b = new StringBuilder();
+        int len = 1 + random.nextInt(3);
+        for (int j = 0; j < len; j++) {
+          b.append(pieces[random.nextInt(round % 2 == 0 ? 5 : pieces.length)]);
+        }
+        names.add(b.toString());
+      }
+      List<String> expected = new ArrayList<>(names);
+      expected.sort(RelPath::compareNames);
+      RelPath.sortNames(names);
+      assertEquals(expected, names);
+    }
+    List<String> tricky = new ArrayList<>(List.of("\uE000", "\uD83D\uDE00", "a"));
+    RelPath.sortNames(tricky);
+    assertEquals(List.of("a", "\uE000", "\uD83D\uDE00"), tricky, "U+E000 before U+1F600, unlike UTF-16");
+  }
 }
