@@ -87,6 +87,11 @@ public final class RelPath implements Comparable<RelPath> {
     return path.substring(path.lastIndexOf('/') + 1);
   }
 
+  /** {@code name().startsWith(prefix)} without cutting the name out (the scanner asks it of every entry). */
+  public boolean nameStartsWith(String prefix) {
+    return path.startsWith(prefix, path.lastIndexOf('/') + 1);
+  }
+
   /** The parent path; the root has none. */
   public RelPath parent() {
     if (isRoot()) {

@@ -311,7 +311,7 @@ public final class Scanner {
    * its own on failure. Checked here rather than left to the caller's filter so no caller can forget it.
    */
   public static boolean isTemporary(RelPath path) {
-    return path.name().startsWith(Applier.TEMP_PREFIX);
+    return path.nameStartsWith(Applier.TEMP_PREFIX);
   }
 
   /**

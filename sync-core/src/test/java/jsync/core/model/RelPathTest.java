@@ -239,4 +239,14 @@ class RelPathTest {
     RelPath.sortNames(tricky);
     assertEquals(List.of("a", "\uE000", "\uD83D\uDE00"), tricky, "U+E000 before U+1F600, unlike UTF-16");
   }
+
+  @Test
+  void nameStartsWith_isNameStartsWith() {
+    for (String p : List.of("", "a", ".jsync-x", "d/.jsync-x", "d/e/.jsync", "d/.js", ".jsync-x/y", "ab/c")) {
+      RelPath path = p.isEmpty() ? RelPath.ROOT : RelPath.parse(p);
+      for (String prefix : List.of("", ".jsync", ".jsync-", "a", "d", "c")) {
+        assertEquals(path.name().startsWith(prefix), path.nameStartsWith(prefix), p + " / " + prefix);
+      }
+    }
+  }
 }
