@@ -1,5 +1,5 @@
 // Micro-benchmark (docs/benchmarks.md, 2026-12-07 eighth session): iterating an archive's entries column
-// family with RocksDB read options (mode: none|arr|dbb plus -nocrc, -ird, -pin, -ra). Usage: see bench/micro/run.sh.
+// family with RocksDB read options (mode: none|arr|dbb|reuse plus -nocrc, -ird, -pin, -ra). Usage: see bench/micro/run.sh.
 import java.nio.ByteBuffer;
 import java.util.*;
 import org.rocksdb.*;
@@ -25,9 +25,11 @@ public class IterBench {
       try (RocksIterator it = db.newIterator(e, ro)) {
         it.seekToFirst();
         ByteBuffer kb = ByteBuffer.allocateDirect(4096), vb = ByteBuffer.allocateDirect(4096);
+        byte[] ka = new byte[64], va = new byte[64];
         while (it.isValid()) {
           if (mode.startsWith("arr")) { byte[] k = it.key(); byte[] v = it.value(); sum += k.length + v.length; }
           else if (mode.startsWith("dbb")) { kb.clear(); vb.clear(); int kl = it.key(kb); int vl = it.value(vb); sum += kl + vl; }
+          else if (mode.startsWith("reuse")) { int kl = it.key(ka); if (kl > ka.length) { ka = new byte[2 * kl]; kl = it.key(ka); } int vl = it.value(va); if (vl > va.length) { va = new byte[2 * vl]; vl = it.value(va); } sum += kl + vl; }
           n++; it.next();
         }
       }

@@ -77,7 +77,12 @@ final class ArchiveCodec {
    *     iteration, docs/benchmarks.md)
    */
   static Observed decode(byte[] value, Supplier<String> where) {
-    In in = new In(value);
+    return decode(value, value.length, where);
+  }
+
+  /** {@link #decode(byte[], Supplier)} of the first {@code length} bytes of {@code value}. */
+  static Observed decode(byte[] value, int length, Supplier<String> where) {
+    In in = new In(value, length);
     try {
       byte tag = in.get();
       Observed result;
@@ -135,7 +140,7 @@ final class ArchiveCodec {
 
   /** @param where as for {@link #decode} */
   static Signature decodeSignature(byte[] value, Supplier<String> where) {
-    In in = new In(value);
+    In in = new In(value, value.length);
     try {
       long blockSize = in.varLong();
       long seed = in.getLong();
@@ -175,14 +180,20 @@ final class ArchiveCodec {
    */
   private static final class In {
     private final byte[] buf;
+    private final int limit;
     private int pos;
 
-    In(byte[] buf) {
+    /** Reads {@code buf[0..limit)}. */
+    In(byte[] buf, int limit) {
+      if (limit < 0 || limit > buf.length) {
+        throw new IllegalArgumentException("limit " + limit + " of " + buf.length + " bytes");
+      }
       this.buf = buf;
+      this.limit = limit;
     }
 
     private void need(int n) {
-      if (buf.length - pos < n) {
+      if (limit - pos < n) {
         throw new BufferUnderflowException();
       }
     }
@@ -230,11 +241,11 @@ final class ArchiveCodec {
     }
 
     int remaining() {
-      return buf.length - pos;
+      return limit - pos;
     }
 
     boolean hasRemaining() {
-      return pos < buf.length;
+      return pos < limit;
     }
   }
 

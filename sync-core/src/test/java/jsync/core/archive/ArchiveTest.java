@@ -97,6 +97,30 @@ class ArchiveTest {
     }
   }
 
+  /**
+   * Keys and values of every size in one iteration, long after short and short after long: the iterator
+   * copies each into arrays it reuses and grows, and must never show a longer predecessor's bytes.
+   */
+  @Test
+  void records_ofEverySize_iterateExactly() {
+    List<Recorded> expected = new ArrayList<>();
+    try (Archive a = Archive.open(dir())) {
+      Archive.Batch b = a.batch();
+      int[] lengths = {1, 300, 2, 5000, 3, 70, 1, 65_000, 4};
+      for (int i = 0; i < lengths.length; i++) {
+        // A path of about lengths[i] characters and a symlink target as long: keys and values both vary.
+        String name = "n" + i + "x".repeat(Math.min(lengths[i], 200));
+        String path = lengths[i] > 200 ? "deep" + i + "/" + "y".repeat(200) + "/" + name : name;
+        Observed o = i % 2 == 0 ? Observed.of(new Entry.Link("t".repeat(lengths[i]))) : F1;
+        b.put(p(path), o, Optional.empty());
+        expected.add(new Recorded(p(path), o));
+      }
+      a.commit(b);
+      expected.sort((x, y) -> x.path().compareTo(y.path()));
+      assertEquals(expected, all(a, RelPath.ROOT));
+    }
+  }
+
   @Test
   void missingPath_isAbsent() {
     try (Archive a = Archive.open(dir())) {
