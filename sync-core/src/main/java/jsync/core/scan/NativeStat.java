@@ -232,9 +232,17 @@ final class NativeStat {
       return false; // a UnixException: gone, not a directory, a symlink (O_NOFOLLOW), no permission
     }
     try {
+      // One attributes object for the whole directory: fstatat fills every field, and each result is
+      // copied out at once (made through a method handle, a new one per file cost more than the copy).
+      Object attrs = NEW_ATTRS.invokeExact();
       for (int i = 0; i < into.length; i++) {
-        into[i] = readAt(fd, dir, names.get(i));
+        into[i] = readAt(fd, dir, names.get(i), attrs);
       }
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      // The constructor declares no checked exception; this cannot happen.
+      throw new IllegalStateException("cannot make a UnixFileAttributes", t);
     } finally {
       try {
         CLOSE.invokeExact(fd);
@@ -245,7 +253,7 @@ final class NativeStat {
     return true;
   }
 
-  private static Object readAt(int fd, Path dir, String name) {
+  private static Object readAt(int fd, Path dir, String name, Object a) {
     if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
       // Not a single name: never from a listing, but not one to look up relative to the directory either.
       try {
@@ -254,9 +262,7 @@ final class NativeStat {
         return e;
       }
     }
-    Object a;
     try {
-      a = NEW_ATTRS.invokeExact();
       FSTATAT.invokeExact(fd, name.getBytes(StandardCharsets.UTF_8), AT_SYMLINK_NOFOLLOW, a);
     } catch (RuntimeException | Error e) {
       throw e;
