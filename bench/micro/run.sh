@@ -4,6 +4,7 @@
 #   bench/micro/run.sh StatBench lstat|fstatat TREE
 #   bench/micro/run.sh SortBench cmp|nat TREE
 #   bench/micro/run.sh IterBench MODE REPS ARCHIVE_DIR     (a copy of an archive directory: opened read-only)
+#   bench/micro/run.sh MsgBench TREE                       (a ReadRequest encoded and decoded per file)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 lib="$here/../../sync-cli/target/jsync/lib"
