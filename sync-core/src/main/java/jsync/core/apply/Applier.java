@@ -160,18 +160,13 @@ public final class Applier implements AutoCloseable {
   static final int COPY_THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
   /**
-   * Copy threads when the content comes from a peer over the network: a file is then a request and a
+   * Copy threads when the content comes from a peer over the network: each file is then a request and a
    * stream back, and a copy thread waits out that round trip, so the threads are how many files are in
-   * flight, beyond the small files asked for ahead of their copies ({@link AskAhead}). Measured over SSH on
-   * 2 cores (docs/benchmarks.md): before files were asked ahead, a first copy of 8,518 files of under
-   * 64 KiB took 8.6 s with 2 threads, 7.2 s with 8, 6.9-7.0 s with 16 or 32; with asking ahead, 4 threads
-   * against 8 on 2 cores: a first copy of 10,000 files of up to 20 MiB, 16 alternations, medians
-   * 4.72/4.83 s against 4.93/4.92 s and 0.13-0.24 s less CPU for the receiver (fewer threads taking turns
-   * on two cores), and of 100,000 small files no different (10.29 against 10.24 s). So twice the local
-   * count: 4 on two cores, 8 (the earlier fixed number) from four cores. Each holds at most one file's
+   * flight. Measured over SSH on 2 cores, first copy of 8,518 files of under 64 KiB: 2 threads 8.6 s,
+   * 8 threads 7.2 s, 16 and 32 threads 6.9-7.0 s (docs/benchmarks.md). Each holds at most one file's
    * receive buffer (Session: 8 frames).
    */
-  static final int REMOTE_COPY_THREADS = 2 * COPY_THREADS;
+  static final int REMOTE_COPY_THREADS = 8;
 
   /**
    * Small files asked of a remote source ahead of their copy ({@link AskAhead}), at most this many and
