@@ -16,6 +16,10 @@ them, i.e. SSH packets with their encryption and MAC overhead, not IP headers).
   appear during a run, so each run is charged exactly its own connection(s).
 - --trace FILE (for timelines) gets, when a connection ends, one line per read:
   "id  epoch_s  up|down  bytes", after a line "id  accept_epoch_s  connect  0".
+- --delay-ms D delivers every chunk D ms after it arrived, each way (a round trip of
+  2D, as over a long link; implies --copy recv), and --rate-mbps R (with it) at most
+  R megabits per second each way. The relay then buffers without bound: SSH's channel
+  windows are what bound the bytes in flight, as on a real link.
 
 Not a bottleneck: by default each direction is copied by splice(2) through a
 1 MiB pipe in a thread (the data never enters Python; much less CPU than a
@@ -75,6 +79,49 @@ async def pump_recv(loop, src, dst, key, conn):
         shut_wr(dst)
 
 
+async def pump_delayed(loop, src, dst, key, conn, delay, rate):
+    """Delivers each chunk `delay` seconds after it arrived, at most `rate` bytes/s (0: no limit)."""
+    queue = asyncio.Queue()
+
+    async def receive():
+        buf = bytearray(BUF)
+        try:
+            while True:
+                n = await loop.sock_recv_into(src, buf)
+                if n == 0:
+                    break
+                await queue.put((time.monotonic() + delay, bytes(buf[:n])))
+        except (ConnectionError, OSError):
+            pass
+        await queue.put(None)
+
+    async def deliver():
+        line_free = 0.0   # when the emulated link has sent everything queued before
+        try:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    break
+                due, data = item
+                if rate:
+                    line_free = max(due, line_free) + len(data) / rate
+                    due = line_free
+                wait = due - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                await loop.sock_sendall(dst, data)
+                conn[key] += len(data)
+                totals[key] += len(data)
+                if conn["trace"] is not None:
+                    conn["trace"].append((time.time(), key, len(data)))
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            shut_wr(dst)
+
+    await asyncio.gather(receive(), deliver())
+
+
 def splice_blocking(src, dst, key, conn):
     """Copies socket -> pipe -> socket with splice(2): the bytes never enter user space, so the relay
     costs a fraction of the CPU of a recv/send loop (default, --copy splice; Linux only). Runs in a
@@ -106,7 +153,9 @@ def splice_blocking(src, dst, key, conn):
 
 
 async def pump(loop, src, dst, key, conn, mode):
-    if mode == "splice":
+    if isinstance(mode, tuple):   # (delay s, rate bytes/s)
+        await pump_delayed(loop, src, dst, key, conn, *mode)
+    elif mode == "splice":
         await loop.run_in_executor(EXECUTOR, splice_blocking, src, dst, key, conn)
     else:
         await pump_recv(loop, src, dst, key, conn)
@@ -125,7 +174,7 @@ async def handle(loop, client, target, log_path, ids, mode, trace_path):
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             s.setblocking(False)
         await loop.sock_connect(server, target)
-        if mode == "splice":
+        if mode == "splice":   # (a delayed relay stays on the event loop)
             for s in (client, server):
                 s.setblocking(True)
         await asyncio.gather(pump(loop, client, server, "up", conn, mode),
@@ -170,7 +219,8 @@ async def main_async(a):
     async def accept_loop():
         while True:
             client, _ = await loop.sock_accept(lsock)
-            t = loop.create_task(handle(loop, client, target, a.log, ids, a.copy, a.trace))
+            mode = (a.delay_ms / 1000.0, a.rate_mbps * 125000.0) if a.delay_ms > 0 else a.copy
+            t = loop.create_task(handle(loop, client, target, a.log, ids, mode, a.trace))
             tasks.add(t)
             t.add_done_callback(tasks.discard)
 
@@ -192,7 +242,13 @@ def main():
     ap.add_argument("--trace", help="append 'id  epoch_s  up|down  bytes' per read, per connection at its end")
     ap.add_argument("--copy", choices=("splice", "recv"), default="splice",
                     help="splice(2) through a pipe (default, Linux) or recv_into/sendall")
+    ap.add_argument("--delay-ms", type=float, default=0,
+                    help="one-way delay added to every chunk, each way (implies --copy recv)")
+    ap.add_argument("--rate-mbps", type=float, default=0,
+                    help="with --delay-ms: at most this many megabits per second each way (0: no limit)")
     a = ap.parse_args()
+    if a.rate_mbps and not a.delay_ms:
+        ap.error("--rate-mbps needs --delay-ms")
     asyncio.run(main_async(a))
     return 0
 
