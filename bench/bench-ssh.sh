@@ -4,6 +4,7 @@
 #   bench/bench-ssh.sh [--quick] [--scenarios delta,initial,nochange] [--tools jsync,unison,rsync]
 #                      (also: jsync-openssh = jsync -sshcmd ssh, the system's OpenSSH client as the pipe)
 #                      [--reps R] [--seed S] [--verify none|list|full] [--no-breakdown] [--keep]
+#                      [--delay-ms D]   (the relay delays every chunk D ms each way: a long link's round trip)
 # Scenarios (each tool on its own fresh copies; medians over R reps, default 3):
 #   delta     a 1 GiB incompressible file, synced once, then changed at 100 places plus a 1 MiB
 #             insertion in the middle; the re-sync is measured
@@ -19,9 +20,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
 
-usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 
 scenarios="delta,initial,nochange" tools="jsync,unison,rsync" reps=3 seed=1 verify=list keep=0 quick=0
+delay_ms=0
 breakdown=1
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -33,12 +35,13 @@ while [[ $# -gt 0 ]]; do
     --verify) verify=${2:?"$1 needs a value"}; shift 2 ;;
     --no-breakdown) breakdown=0; shift ;;
     --keep) keep=1; shift ;;
+    --delay-ms) delay_ms=${2:?"$1 needs a value"}; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "bench-ssh: unknown argument: $1" >&2; usage ;;
   esac
 done
-for v in reps seed; do
-  [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench-ssh: --$v must be a number" >&2; exit 2; }
+for v in reps seed delay_ms; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench-ssh: --${v//_/-} must be a number" >&2; exit 2; }
 done
 [[ $reps -ge 1 ]] || { echo "bench-ssh: --reps must be >= 1" >&2; exit 2; }
 case $verify in none|list|full) ;; *) echo "bench-ssh: bad --verify" >&2; exit 2 ;; esac
@@ -125,6 +128,7 @@ dirty=$(git -C "$top" status --porcelain --untracked-files=no 2>/dev/null | head
   echo
   echo "## Parameters"
   echo "- scenarios=$scenarios reps=$reps seed=$seed verify=$verify quick=$quick"
+  ((delay_ms > 0)) && echo "- link: the relay delays every chunk $delay_ms ms each way ($((2 * delay_ms)) ms round trip; bench/lib/relay.py --delay-ms)"
   echo "- delta file $big_bytes bytes; mixed tree $mixed_files files; small tree $small_files files"
   echo
 } | tee "$report"
@@ -249,7 +253,8 @@ done
 relay_counts=$run/ssh/relay.counts relay_log=$run/ssh/relay.log
 : >"$relay_log"
 python3 "$here/lib/relay.py" --target "127.0.0.1:$sshd_port" --port-file "$run/ssh/relay.port" \
-  --counts "$relay_counts" --log "$relay_log" 2>>"$logdir/relay.err" &
+  --counts "$relay_counts" --log "$relay_log" $( ((delay_ms > 0)) && echo --delay-ms "$delay_ms") \
+  2>>"$logdir/relay.err" &
 relay_pid=$!
 for ((i = 0; i < 100; i++)); do [[ -s $run/ssh/relay.port ]] && break; sleep 0.05; done
 relay_port=$(cat "$run/ssh/relay.port")
