@@ -52,6 +52,15 @@ def write_counts(path):
     os.replace(tmp, path)
 
 
+def counted(conn, key, n):
+    """Adds n bytes passed on in direction key to the connection's and the relay's totals (and trace).
+    Only the one thread or task moving a direction calls it for that key: += on an int under the GIL."""
+    conn[key] += n
+    totals[key] += n
+    if conn["trace"] is not None:
+        conn["trace"].append((time.time(), key, n))
+
+
 def shut_wr(sock):
     try:
         sock.shutdown(socket.SHUT_WR)   # pass the EOF on
@@ -69,10 +78,7 @@ async def pump_recv(loop, src, dst, key, conn):
             if n == 0:
                 break
             await loop.sock_sendall(dst, view[:n])
-            conn[key] += n
-            totals[key] += n
-            if conn["trace"] is not None:
-                conn["trace"].append((time.time(), key, n))
+            counted(conn, key, n)
     except (ConnectionError, OSError):
         pass
     finally:
@@ -97,11 +103,14 @@ async def pump_delayed(loop, src, dst, key, conn, delay, rate):
 
     async def deliver():
         line_free = 0.0   # when the emulated link has sent everything queued before
+        broken = False    # dst failed: what still arrives is dropped, so the queue cannot grow
         try:
             while True:
                 item = await queue.get()
                 if item is None:
                     break
+                if broken:
+                    continue
                 due, data = item
                 if rate:
                     line_free = max(due, line_free) + len(data) / rate
@@ -109,13 +118,12 @@ async def pump_delayed(loop, src, dst, key, conn, delay, rate):
                 wait = due - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                await loop.sock_sendall(dst, data)
-                conn[key] += len(data)
-                totals[key] += len(data)
-                if conn["trace"] is not None:
-                    conn["trace"].append((time.time(), key, len(data)))
-        except (ConnectionError, OSError):
-            pass
+                try:
+                    await loop.sock_sendall(dst, data)
+                except (ConnectionError, OSError):
+                    broken = True
+                    continue
+                counted(conn, key, len(data))
         finally:
             shut_wr(dst)
 
@@ -140,10 +148,7 @@ def splice_blocking(src, dst, key, conn):
             left = n
             while left:
                 left -= os.splice(r, dfd, left, flags=os.SPLICE_F_MOVE)
-            conn[key] += n
-            totals[key] += n   # only this thread writes this key; += on an int under the GIL
-            if conn["trace"] is not None:
-                conn["trace"].append((time.time(), key, n))
+            counted(conn, key, n)
     except (ConnectionError, OSError):
         pass
     finally:
